@@ -1,0 +1,237 @@
+"""Writes that touch more than one row. Views, admin and the API all call these."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from physio.models import Role
+from programmes.progression import profile_for
+from programmes.services import copy_level_fields
+
+from .models import (
+    INVITATION_LIFETIME,
+    Assignment,
+    AssignmentItem,
+    AssignmentLevel,
+    AssignmentStatus,
+    Invitation,
+    Patient,
+    PatientStatus,
+    hash_token,
+)
+
+
+class InvitationError(Exception):
+    """The link cannot be used; the message says why in the patient's words."""
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+
+@transaction.atomic
+def issue_invitation(*, patient: Patient, by, now=None) -> IssuedInvitation:
+    """A fresh single-use link; any earlier unused link of the patient stops working."""
+    now = now or timezone.now()
+    patient.invitations.usable(now).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        patient=patient,
+        token_hash=hash_token(token),
+        created_by=by,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    return IssuedInvitation(invitation=invitation, token=token)
+
+
+def email_invitation(*, patient: Patient, link: str) -> None:
+    if not patient.email:
+        return
+    context = {"patient": patient, "link": link, "clinic": patient.clinic}
+    send_mail(
+        subject=_("Your exercise programme at %(clinic)s") % {"clinic": patient.clinic},
+        message=render_to_string("patients/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
+
+
+def find_invitation(token: str, now=None) -> Invitation:
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_related("patient__clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise InvitationError(
+            _("This invitation link is not valid. Ask your clinic to send you a new one.")
+        )
+    if invitation.used_at is not None:
+        raise InvitationError(
+            _("This invitation link was already used. Sign in with your username and password.")
+        )
+    if invitation.expires_at <= now:
+        raise InvitationError(
+            _("This invitation link has expired. Ask your clinic to send you a new one.")
+        )
+    return invitation
+
+
+def free_username(patient: Patient) -> str:
+    parts = [slugify(part) for part in (patient.first_name, patient.last_name)]
+    base = ".".join(part for part in parts if part)[:140] or "patient"
+    user_model = get_user_model()
+    candidate, number = base, 2
+    while user_model.objects.filter(username__iexact=candidate).exists():
+        candidate = f"{base}{number}"
+        number += 1
+    return candidate
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str, now=None):
+    """Create (or re-open) the patient's login with their chosen password; the link dies."""
+    now = now or timezone.now()
+    invitation = find_invitation(token, now)
+    # Lock the row: two tabs submitting at once must not both succeed.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable(now):
+        raise InvitationError(_("This invitation link was already used."))
+    patient = Patient.objects.select_for_update().get(pk=invitation.patient_id)
+    user = patient.user
+    if user is None:
+        user = get_user_model()(
+            username=free_username(patient),
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            email=patient.email,
+            role=Role.PATIENT,
+            clinic_id=patient.clinic_id,
+        )
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    if patient.user_id != user.pk:
+        patient.user = user
+        patient.save(update_fields=["user", "updated_at"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    return user
+
+
+@transaction.atomic
+def set_patient_archived(*, patient: Patient, archived: bool) -> None:
+    patient.status = PatientStatus.ARCHIVED if archived else PatientStatus.ACTIVE
+    patient.save(update_fields=["status", "updated_at"])
+    if archived:
+        patient.invitations.usable().update(revoked_at=timezone.now())
+        patient.assignments.current().update(
+            status=AssignmentStatus.FINISHED, status_changed_at=timezone.now()
+        )
+        if patient.user_id:
+            # An archived patient keeps their data but can no longer sign in.
+            type(patient.user).objects.filter(pk=patient.user_id).update(is_active=False)
+    elif patient.user_id:
+        type(patient.user).objects.filter(pk=patient.user_id).update(is_active=True)
+
+
+class AssignmentError(Exception):
+    pass
+
+
+@transaction.atomic
+def assign_programme(
+    *,
+    patient: Patient,
+    programme,
+    by,
+    start_date: date,
+    sessions_per_week: int = 5,
+    rule_profile: str,
+    rule_numbers: dict | None = None,
+    auto_advance: bool = False,
+    starting_levels: dict[int, int] | None = None,
+) -> Assignment:
+    """Copy a programme's items and ladders to the patient.
+
+    `starting_levels` maps a template item's id to the level number (1-based)
+    the patient starts on; the default is level 1.
+    """
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.assignments.current().exists():
+        raise AssignmentError(
+            _("%(patient)s already has a current programme. Finish it first.")
+            % {"patient": patient}
+        )
+    starting_levels = starting_levels or {}
+    profile = profile_for(rule_profile, rule_numbers)
+    assignment = Assignment.objects.create(
+        patient=patient,
+        programme=programme,
+        name=programme.name,
+        start_date=start_date,
+        sessions_per_week=sessions_per_week,
+        rule_profile=rule_profile,
+        rule_numbers=profile.as_numbers(),
+        auto_advance=auto_advance,
+        created_by=by,
+    )
+    for item in programme.items.prefetch_related("levels"):
+        copy = AssignmentItem.objects.create(
+            assignment=assignment, order=item.order, title=item.title
+        )
+        levels = AssignmentLevel.objects.bulk_create(
+            AssignmentLevel(item=copy, order=level.order, **copy_level_fields(level))
+            for level in item.levels.all()
+        )
+        if levels:
+            start = min(max(starting_levels.get(item.pk, 1), 1), len(levels))
+            copy.current_level = levels[start - 1]
+            copy.save(update_fields=["current_level"])
+    return assignment
+
+
+TRANSITIONS = {
+    "pause": ({AssignmentStatus.ACTIVE}, AssignmentStatus.PAUSED),
+    "resume": ({AssignmentStatus.PAUSED}, AssignmentStatus.ACTIVE),
+    "finish": ({AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED}, AssignmentStatus.FINISHED),
+}
+
+
+@transaction.atomic
+def change_assignment_status(*, assignment: Assignment, action: str) -> Assignment:
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    allowed_from, target = TRANSITIONS[action]
+    if assignment.status not in allowed_from:
+        raise AssignmentError(
+            _("A %(status)s programme cannot be changed that way.")
+            % {"status": assignment.get_status_display().lower()}
+        )
+    assignment.status = target
+    assignment.status_changed_at = timezone.now()
+    assignment.save(update_fields=["status", "status_changed_at"])
+    return assignment
+
+
+def keep_current_level_valid(item: AssignmentItem) -> None:
+    """After a ladder edit the current level may be gone: fall back to level 1, the safe rung."""
+    levels = list(item.levels.order_by("order", "id"))
+    if not levels:
+        item.current_level = None
+    elif item.current_level_id not in {level.pk for level in levels}:
+        item.current_level = levels[0]
+    else:
+        return
+    item.save(update_fields=["current_level"])

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("me/", views.PortalView.as_view(), name="portal"),
+    path("me/print/", views.MyProgrammePrintView.as_view(), name="my-print"),
+    path("invite/<str:token>/", views.AcceptInvitationView.as_view(), name="accept-invitation"),
+    path("patients/", views.PatientListView.as_view(), name="patient-list"),
+    path("patients/new/", views.PatientCreateView.as_view(), name="patient-create"),
+    path("patients/<int:pk>/", views.PatientDetailView.as_view(), name="patient-detail"),
+    path("patients/<int:pk>/edit/", views.PatientUpdateView.as_view(), name="patient-update"),
+    path("patients/<int:pk>/archive/", views.PatientArchiveView.as_view(), name="patient-archive"),
+    path(
+        "patients/<int:pk>/invitation/",
+        views.InvitationReissueView.as_view(),
+        name="invitation-reissue",
+    ),
+    path("patients/<int:pk>/assign/", views.AssignProgrammeView.as_view(), name="assign"),
+    path("patients/<int:pk>/print/", views.PrintProgrammeView.as_view(), name="print"),
+    path(
+        "patients/<int:pk>/assignments/<int:assignment_pk>/status/",
+        views.AssignmentStatusView.as_view(),
+        name="assignment-status",
+    ),
+    path(
+        "patients/<int:pk>/assignments/<int:assignment_pk>/items/<int:item_pk>/",
+        views.AssignmentItemLadderView.as_view(),
+        name="assignment-item",
+    ),
+]

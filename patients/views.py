@@ -1,0 +1,460 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+
+from physio.access import ClinicianRequiredMixin, PatientRequiredMixin
+from physio.models import Role
+from programmes.forms import ladder_formset_for
+from programmes.ladders import ladder_summary
+from programmes.models import Exercise, Programme
+from programmes.progression import profile_for
+from programmes.views import LadderEditorView
+
+from . import services
+from .forms import (
+    AssignmentForm,
+    AssignmentItemForm,
+    ChoosePasswordForm,
+    PatientFilterForm,
+    PatientForm,
+    describe_profile,
+)
+from .models import (
+    Assignment,
+    AssignmentItem,
+    AssignmentLevel,
+    Patient,
+    PatientStatus,
+)
+
+# The raw invitation link exists only in the response that created it; the
+# session carries it to the next page once, the database keeps only a hash.
+SHOWN_INVITATION_KEY = "isohold_new_invitation"
+
+
+class DashboardView(ClinicianRequiredMixin, TemplateView):
+    template_name = "patients/dashboard.html"
+    recent_exercise_count = 5
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        people = get_user_model().objects.filter(clinic_id=user.clinic_id, is_active=True)
+        counts = people.aggregate(
+            clinicians=Count("pk", filter=Q(role=Role.CLINICIAN)),
+            patients=Count("pk", filter=Q(role=Role.PATIENT)),
+        )
+        library = Exercise.objects.visible_to(user).aggregate(
+            built_in=Count("pk", filter=Q(clinic__isnull=True)),
+            own=Count("pk", filter=Q(clinic__isnull=False)),
+        )
+        recent = Exercise.objects.editable_by(user).select_related("created_by")
+        return super().get_context_data(
+            clinic=user.clinic,
+            counts=counts,
+            library=library,
+            recent_exercises=recent.order_by("-updated_at")[: self.recent_exercise_count],
+            **kwargs,
+        )
+
+
+def current_items_prefetch():
+    """An assignment's items with their ladders and exercises, in two queries."""
+    return Prefetch(
+        "items",
+        queryset=AssignmentItem.objects.select_related("current_level__exercise").prefetch_related(
+            Prefetch("levels", queryset=AssignmentLevel.objects.select_related("exercise"))
+        ),
+    )
+
+
+def annotate_ladders(assignment):
+    for item in assignment.items.all():
+        levels = list(item.levels.all())
+        item.level_list = levels
+        item.ladder = ladder_summary(levels)
+        item.current_number = next(
+            (n for n, level in enumerate(levels, start=1) if level.pk == item.current_level_id),
+            None,
+        )
+    return assignment
+
+
+class PortalView(PatientRequiredMixin, TemplateView):
+    template_name = "patients/portal.html"
+
+    def get_context_data(self, **kwargs):
+        assignment = (
+            Assignment.objects.visible_to(self.request.user)
+            .current()
+            .prefetch_related(current_items_prefetch())
+            .first()
+        )
+        return super().get_context_data(
+            assignment=assignment and annotate_ladders(assignment), **kwargs
+        )
+
+
+class PatientMixin(ClinicianRequiredMixin):
+    model = Patient
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.request.user)
+
+
+class PatientListView(PatientMixin, ListView):
+    template_name = "patients/patient_list.html"
+    context_object_name = "patients"
+    paginate_by = 25
+
+    def get_queryset(self):
+        user = self.request.user
+        self.filter_form = PatientFilterForm(self.request.GET or None, clinic=user.clinic)
+        patients = super().get_queryset().select_related("clinician", "user")
+        if self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            patients = patients.search(data["q"] or "")
+            if data["clinician"]:
+                patients = patients.filter(clinician=data["clinician"])
+            if data["status"]:
+                patients = patients.filter(status=data["status"])
+        else:
+            patients = patients.filter(status=PatientStatus.ACTIVE)
+        current = Assignment.objects.filter(patient=OuterRef("pk")).current()
+        return patients.annotate(current_programme=Subquery(current.values("name")[:1]))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+def remember_invitation_link(request, patient, issued):
+    link = request.build_absolute_uri(reverse("patients:accept-invitation", args=[issued.token]))
+    request.session[SHOWN_INVITATION_KEY] = {"patient": patient.pk, "link": link}
+    services.email_invitation(patient=patient, link=link)
+    return link
+
+
+class PatientCreateView(PatientMixin, CreateView):
+    form_class = PatientForm
+    template_name = "patients/patient_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
+
+    def get_initial(self):
+        return {"clinician": self.request.user.pk}
+
+    def form_valid(self, form):
+        form.instance.clinic = self.request.user.clinic
+        patient = form.save()
+        issued = services.issue_invitation(patient=patient, by=self.request.user)
+        remember_invitation_link(self.request, patient, issued)
+        messages.success(
+            self.request,
+            _("%(name)s was added. Copy the invitation link below and send it to them.")
+            % {"name": patient.full_name},
+        )
+        return redirect("patients:patient-detail", pk=patient.pk)
+
+
+class PatientUpdateView(PatientMixin, UpdateView):
+    form_class = PatientForm
+    template_name = "patients/patient_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
+
+    def form_valid(self, form):
+        messages.success(self.request, _("The patient's details were saved."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("patients:patient-detail", args=[self.object.pk])
+
+
+class PatientArchiveView(PatientMixin, DetailView):
+    template_name = "patients/patient_confirm_archive.html"
+    context_object_name = "patient"
+
+    def post(self, request, pk):
+        patient = self.get_object()
+        restore = request.POST.get("restore") == "1"
+        services.set_patient_archived(patient=patient, archived=not restore)
+        if restore:
+            messages.success(request, _("%(name)s is active again.") % {"name": patient})
+        else:
+            messages.success(
+                request,
+                _("%(name)s was archived: their programme is finished and they cannot sign in.")
+                % {"name": patient},
+            )
+        return redirect("patients:patient-detail", pk=patient.pk)
+
+
+class PatientDetailView(PatientMixin, DetailView):
+    template_name = "patients/patient_detail.html"
+    context_object_name = "patient"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("clinician", "user")
+
+    def get_context_data(self, **kwargs):
+        patient = self.object
+        assignments = list(
+            patient.assignments.select_related("programme", "created_by").order_by(
+                "-created_at", "-id"
+            )
+        )
+        current = next((a for a in assignments if a.is_current), None)
+        if current is not None:
+            current = (
+                Assignment.objects.filter(pk=current.pk)
+                .prefetch_related(current_items_prefetch())
+                .get()
+            )
+            annotate_ladders(current)
+            current.profile_numbers = describe_profile(
+                profile_for(current.rule_profile, current.rule_numbers)
+            )
+        shown = self.request.session.get(SHOWN_INVITATION_KEY)
+        new_link = None
+        if shown and shown.get("patient") == patient.pk:
+            new_link = shown["link"]
+            del self.request.session[SHOWN_INVITATION_KEY]
+        return super().get_context_data(
+            current=current,
+            history=[a for a in assignments if not a.is_current],
+            invitation=patient.invitations.first(),
+            new_invitation_link=new_link,
+            **kwargs,
+        )
+
+
+class InvitationReissueView(PatientMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        patient = get_object_or_404(self.get_queryset(), pk=pk, status=PatientStatus.ACTIVE)
+        issued = services.issue_invitation(patient=patient, by=request.user)
+        remember_invitation_link(request, patient, issued)
+        messages.success(request, _("A new invitation link was made; the old one no longer works."))
+        return redirect("patients:patient-detail", pk=patient.pk)
+
+
+class AcceptInvitationView(View):
+    """Public: the patient opens their link, chooses a password and is signed in."""
+
+    template_name = "patients/accept_invitation.html"
+
+    def get_invitation(self, token):
+        try:
+            return services.find_invitation(token), None
+        except services.InvitationError as error:
+            return None, str(error)
+
+    def render_page(self, request, invitation, problem, form=None, status=200):
+        context = {"invitation": invitation, "problem": problem, "form": form}
+        if invitation is not None:
+            patient = invitation.patient
+            context["username"] = (
+                patient.user.username if patient.user_id else services.free_username(patient)
+            )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, token):
+        invitation, problem = self.get_invitation(token)
+        if problem:
+            return self.render_page(request, None, problem, status=404)
+        form = ChoosePasswordForm(patient=invitation.patient)
+        return self.render_page(request, invitation, None, form)
+
+    def post(self, request, token):
+        invitation, problem = self.get_invitation(token)
+        if problem:
+            return self.render_page(request, None, problem, status=404)
+        form = ChoosePasswordForm(request.POST, patient=invitation.patient)
+        if not form.is_valid():
+            return self.render_page(request, invitation, None, form)
+        try:
+            user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationError as error:
+            return self.render_page(request, None, str(error), status=404)
+        login(request, user, backend="physio.backends.ClinicUserBackend")
+        messages.success(
+            request,
+            _("Welcome! Your username is %(username)s — you will need it to sign in next time.")
+            % {"username": user.username},
+        )
+        return redirect("patients:portal")
+
+
+class AssignProgrammeView(PatientMixin, View):
+    template_name = "patients/assign_form.html"
+
+    def get_patient(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk, status=PatientStatus.ACTIVE)
+
+    def chosen_programme(self, request):
+        programme_id = request.POST.get("programme") or request.GET.get("programme")
+        if not programme_id or not str(programme_id).isdigit():
+            return None
+        return (
+            Programme.objects.visible_to(request.user)
+            .active()
+            .prefetch_related("items__levels__exercise")
+            .filter(pk=programme_id)
+            .first()
+        )
+
+    def render_page(self, request, patient, form, programme):
+        programmes = Programme.objects.visible_to(request.user).active().order_by("name")
+        context = {
+            "patient": patient,
+            "form": form,
+            "programme": programme,
+            "programmes": programmes,
+        }
+        return render(request, self.template_name, context)
+
+    def get(self, request, pk):
+        patient = self.get_patient(pk)
+        programme = self.chosen_programme(request)
+        form = AssignmentForm(user=request.user, programme=programme) if programme else None
+        return self.render_page(request, patient, form, programme)
+
+    def post(self, request, pk):
+        patient = self.get_patient(pk)
+        programme = self.chosen_programme(request)
+        form = AssignmentForm(request.POST, user=request.user, programme=programme)
+        if programme is None or not form.is_valid():
+            return self.render_page(request, patient, form, programme)
+        try:
+            services.assign_programme(
+                patient=patient,
+                programme=programme,
+                by=request.user,
+                start_date=form.cleaned_data["start_date"],
+                sessions_per_week=form.cleaned_data["sessions_per_week"],
+                rule_profile=form.cleaned_data["rule_profile"],
+                rule_numbers=form.rule_numbers,
+                auto_advance=form.cleaned_data["auto_advance"],
+                starting_levels=form.starting_levels(),
+            )
+        except services.AssignmentError as error:
+            form.add_error(None, str(error))
+            return self.render_page(request, patient, form, programme)
+        messages.success(
+            request,
+            _("%(programme)s was given to %(patient)s.")
+            % {"programme": programme.name, "patient": patient},
+        )
+        return redirect("patients:patient-detail", pk=patient.pk)
+
+
+class AssignmentMixin(ClinicianRequiredMixin):
+    def get_assignment(self):
+        return get_object_or_404(
+            Assignment.objects.visible_to(self.request.user).select_related("patient"),
+            pk=self.kwargs["assignment_pk"],
+            patient_id=self.kwargs["pk"],
+        )
+
+
+class AssignmentStatusView(AssignmentMixin, View):
+    """Pause and resume are one click; finishing asks first (GET shows the question)."""
+
+    template_name = "patients/assignment_confirm_finish.html"
+
+    def get(self, request, pk, assignment_pk):
+        assignment = self.get_assignment()
+        return render(request, self.template_name, {"assignment": assignment})
+
+    def post(self, request, pk, assignment_pk):
+        assignment = self.get_assignment()
+        action = request.POST.get("action")
+        if action not in services.TRANSITIONS:
+            messages.error(request, _("Unknown action."))
+        else:
+            try:
+                services.change_assignment_status(assignment=assignment, action=action)
+            except services.AssignmentError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The programme is now %(status)s.")
+                    % {"status": services.TRANSITIONS[action][1].label.lower()},
+                )
+        return redirect("patients:patient-detail", pk=pk)
+
+
+class AssignmentItemLadderView(AssignmentMixin, LadderEditorView):
+    """The clinician edits the patient's own copy of a ladder."""
+
+    item_form_class = AssignmentItemForm
+    formset_class = ladder_formset_for(AssignmentItem, AssignmentLevel)
+
+    def get_item(self):
+        assignment = self.get_assignment()
+        if not assignment.is_current:
+            raise Http404(_("A finished programme can no longer be edited."))
+        return get_object_or_404(
+            AssignmentItem.objects.select_related("assignment__patient"),
+            pk=self.kwargs["item_pk"],
+            assignment=assignment,
+        )
+
+    def get_heading(self, item):
+        return _("%(patient)s's ladder: %(item)s") % {
+            "patient": item.assignment.patient,
+            "item": item,
+        }
+
+    def get_success_url(self, item):
+        return reverse("patients:patient-detail", args=[item.assignment.patient_id])
+
+    def extra_context_for(self, item):
+        return {"current_level_id": item.current_level_id}
+
+    def save(self, item, formset):
+        super().save(item, formset)
+        services.keep_current_level_valid(item)
+
+
+class PrintProgrammeView(ClinicianRequiredMixin, DetailView):
+    template_name = "patients/print_programme.html"
+    context_object_name = "patient"
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.request.user).select_related("clinic")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            assignment=printable_assignment(Assignment.objects.filter(patient=self.object)),
+            **kwargs,
+        )
+
+
+class MyProgrammePrintView(PatientRequiredMixin, TemplateView):
+    template_name = "patients/print_programme.html"
+
+    def get_context_data(self, **kwargs):
+        assignments = Assignment.objects.visible_to(self.request.user)
+        assignment = printable_assignment(assignments)
+        patient = assignment.patient if assignment else None
+        return super().get_context_data(assignment=assignment, patient=patient, **kwargs)
+
+
+def printable_assignment(assignments):
+    assignment = (
+        assignments.current()
+        .select_related("patient__clinic")
+        .prefetch_related(current_items_prefetch())
+        .first()
+    )
+    return assignment and annotate_ladders(assignment)

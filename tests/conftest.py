@@ -1,0 +1,84 @@
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made from browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+from tests.factories import (  # noqa: E402
+    ClinicFactory,
+    ClinicianFactory,
+    PatientFactory,
+    PatientUserFactory,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic(db):
+    return ClinicFactory(name="Harbour Physio")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return ClinicFactory(name="Hilltop Back Clinic")
+
+
+@pytest.fixture
+def clinician(clinic):
+    return ClinicianFactory(username="clare", first_name="Clare", clinic=clinic)
+
+
+@pytest.fixture
+def colleague(clinic):
+    return ClinicianFactory(username="colin", first_name="Colin", clinic=clinic)
+
+
+@pytest.fixture
+def outsider(other_clinic):
+    return ClinicianFactory(username="olga", first_name="Olga", clinic=other_clinic)
+
+
+@pytest.fixture
+def patient(clinic, clinician):
+    """A patient login of the clinic, with their record (`patient.patient_record`)."""
+    user = PatientUserFactory(username="pat", first_name="Pat", last_name="Quinn", clinic=clinic)
+    PatientFactory(
+        clinic=clinic, user=user, first_name="Pat", last_name="Quinn", clinician=clinician
+    )
+    return user
+
+
+@pytest.fixture
+def other_patient(other_clinic, outsider):
+    user = PatientUserFactory(username="piers", first_name="Piers", clinic=other_clinic)
+    PatientFactory(clinic=other_clinic, user=user, first_name="Piers", clinician=outsider)
+    return user
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clinician_client(client, clinician):
+    return _client_for(client, clinician)
+
+
+@pytest.fixture
+def login(client):
+    """Sign the test client in as any user of the cast: `login(outsider)`."""
+
+    def sign_in(user):
+        client.logout()
+        return _client_for(client, user)
+
+    return sign_in

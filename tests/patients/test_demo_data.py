@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from patients.management.commands.load_demo_data import DEMO_PASSWORD, STARTER_PROGRAMME
+from patients.models import Assignment
+from physio.models import Clinic, User
+from programmes.models import Kind, Position, Programme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_once_and_prints_logins(capsys):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    out = capsys.readouterr().out
+    assert Clinic.objects.count() == 1
+    assert User.objects.filter(username__startswith="demo-").count() == 2
+    assert Programme.objects.count() == 1
+    assert Assignment.objects.count() == 1
+    assert "demo-clinician" in out and DEMO_PASSWORD in out
+    assert User.objects.get(username="demo-clinician").check_password(DEMO_PASSWORD)
+
+
+def test_starter_ladders_climb_to_a_dynamic_exercise():
+    call_command("load_demo_data")
+    programme = Programme.objects.get(name=STARTER_PROGRAMME)
+    order = list(Position.values)
+    for item in programme.items.all():
+        levels = list(item.levels.select_related("exercise").order_by("order"))
+        assert levels[0].hold_seconds == 10 and levels[0].sets == 3
+        assert levels[-1].exercise.kind == Kind.DYNAMIC
+        # Holds climb the contexts; the dynamic finish may start easier again.
+        holds = [order.index(level.position) for level in levels if level.hold_seconds]
+        assert holds == sorted(holds), item.title
+    first = programme.items.order_by("order").first()
+    contexts = {level.position for level in first.levels.all()}
+    assert contexts == set(Position.values)
+
+
+def test_demo_patient_sees_the_starter_programme(client):
+    call_command("load_demo_data")
+    client.login(username="demo-patient", password=DEMO_PASSWORD)
+    assert STARTER_PROGRAMME in client.get("/me/").content.decode()
