@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import LevelPrescription
+from programmes.models import LadderItem, LevelPrescription
 from programmes.progression import PAIN_MONITORING, PROFILES, STRICT
 
 PAIN_HELP = _("0 = no pain, 10 = worst imaginable.")
@@ -234,12 +234,10 @@ class Assignment(models.Model):
         return self.status in (AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED)
 
 
-class AssignmentItem(models.Model):
+class AssignmentItem(LadderItem):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="items"
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    title = models.CharField(_("title"), max_length=120, blank=True)
     current_level = models.ForeignKey(
         "AssignmentLevel",
         verbose_name=_("current level"),
@@ -249,25 +247,16 @@ class AssignmentItem(models.Model):
         related_name="+",
     )
 
-    class Meta:
+    class Meta(LadderItem.Meta):
         verbose_name = _("assignment item")
         verbose_name_plural = _("assignment items")
-        ordering = ["order", "id"]
-
-    def __str__(self):
-        return self.title or _("Item %(number)s") % {"number": self.order + 1}
 
 
 class AssignmentLevel(LevelPrescription):
     item = models.ForeignKey(
         AssignmentItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="levels"
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    class Meta:
+    class Meta(LevelPrescription.Meta):
         verbose_name = _("assignment level")
         verbose_name_plural = _("assignment levels")
-        ordering = ["order", "id"]
-
-    def __str__(self):
-        return f"{self.exercise} {self.dose}"

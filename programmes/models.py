@@ -229,9 +229,14 @@ class LevelPrescription(models.Model):
         help_text=_("E.g. 'light band', '4 kg kettlebell', 'body weight'."),
     )
     cues = models.TextField(_("cues for the patient"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.exercise} {self.dose}"
 
     @property
     def is_dynamic(self) -> bool:
@@ -311,12 +316,9 @@ class Programme(models.Model):
         return self.archived_at is not None
 
 
-class Item(models.Model):
-    """One exercise slot of a programme; its levels form the ladder."""
+class LadderItem(models.Model):
+    """An exercise slot whose levels form a ladder: a template's item or a patient's copy."""
 
-    programme = models.ForeignKey(
-        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="items"
-    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(
         _("title"),
@@ -326,24 +328,28 @@ class Item(models.Model):
     )
 
     class Meta:
-        verbose_name = _("item")
-        verbose_name_plural = _("items")
+        abstract = True
         ordering = ["order", "id"]
 
     def __str__(self):
         return self.title or _("Item %(number)s") % {"number": self.order + 1}
 
 
+class Item(LadderItem):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="items"
+    )
+
+    class Meta(LadderItem.Meta):
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+
+
 class Level(LevelPrescription):
     item = models.ForeignKey(
         Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="levels"
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    class Meta:
+    class Meta(LevelPrescription.Meta):
         verbose_name = _("level")
         verbose_name_plural = _("levels")
-        ordering = ["order", "id"]
-
-    def __str__(self):
-        return f"{self.exercise} {self.dose}"
