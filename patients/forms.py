@@ -4,10 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from physio.models import Role
-from programmes.models import Programme
+from programmes.models import MAX_SETS, Programme
 from programmes.progression import PROFILE_NUMBERS, PROFILES, STRICT, RuleProfile
 
 from .models import Assignment, AssignmentItem, Patient, PatientStatus
+from .services import EntryInput
 
 RULE_NUMBER_LABELS = {
     "greens_to_progress": _("Green sessions in a row before progressing"),
@@ -195,3 +196,183 @@ def describe_profile(profile: RuleProfile) -> list[tuple[str, int]]:
     return [
         (RULE_NUMBER_LABELS[name], getattr(profile, name)) for name in PROFILE_NUMBERS[profile.name]
     ]
+
+
+PAIN_CHOICES_HELP = _("0 = no pain, 10 = worst imaginable")
+
+
+def scale_field(label, help_text=PAIN_CHOICES_HELP, initial=None):
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=10,
+        initial=initial,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+    )
+
+
+class SessionEntryForm(forms.Form):
+    """One exercise of a session. The hold timer fills sets done and the per-set numbers."""
+
+    skipped = forms.BooleanField(label=_("I didn't do this exercise today"), required=False)
+    sets_done = forms.IntegerField(
+        label=_("Sets done"),
+        min_value=0,
+        max_value=MAX_SETS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    per_set = forms.CharField(
+        label=_("Seconds held in each set"),
+        required=False,
+        max_length=100,
+        help_text=_("Filled in by the timer, e.g. 10, 10, 8"),
+    )
+    effort = scale_field(_("Effort (0–10)"), _("0 = no effort, 10 = maximum"))
+    pain_before = scale_field(_("Pain before"))
+    pain_during = scale_field(_("Worst pain during"))
+    pain_after = scale_field(_("Pain after"))
+    held_breath = forms.BooleanField(label=_("I held my breath"), required=False)
+    braced_too_hard = forms.BooleanField(label=_("I braced too hard"), required=False)
+    increased_pain = forms.BooleanField(label=_("This exercise increased my pain"), required=False)
+    comment = forms.CharField(
+        label=_("Anything else?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, item, level, **kwargs):
+        super().__init__(*args, prefix=f"item-{item.pk}", **kwargs)
+        self.item, self.level = item, level
+        if self.is_bound and self.data.get(self.add_prefix("skipped")):
+            # A skipped exercise needs nothing else; what was typed is ignored.
+            for field in self.fields.values():
+                field.required = False
+        self.fields["sets_done"].initial = level.sets
+        if level.is_dynamic:
+            self.fields["per_set"].label = _("Reps in each set")
+            self.fields["per_set"].help_text = _("e.g. 6, 6")
+        self.fields["sets_done"].widget.attrs["max"] = MAX_SETS
+
+    def clean(self):
+        data = super().clean()
+        if data.get("skipped"):
+            return data
+        sets_done = data.get("sets_done")
+        text = (data.get("per_set") or "").replace(";", ",")
+        try:
+            numbers = [int(part) for part in text.replace(" ", ",").split(",") if part.strip()]
+        except ValueError:
+            self.add_error("per_set", _("Use whole numbers separated by commas, e.g. 10, 10, 8."))
+            return data
+        limit = 50 if self.level.is_dynamic else 600
+        if any(number < 0 or number > limit for number in numbers):
+            self.add_error(
+                "per_set", _("Each number must be between 0 and %(limit)s.") % {"limit": limit}
+            )
+        if sets_done is not None:
+            if not numbers:
+                prescribed = self.level.reps if self.level.is_dynamic else self.level.hold_seconds
+                numbers = [prescribed or 0] * sets_done
+            elif len(numbers) != sets_done:
+                self.add_error(
+                    "per_set",
+                    _("You said %(sets)s sets but gave %(count)s numbers.")
+                    % {"sets": sets_done, "count": len(numbers)},
+                )
+        data["per_set_numbers"] = tuple(numbers)
+        return data
+
+    def to_entry(self) -> EntryInput:
+        data = self.cleaned_data
+        return EntryInput(
+            item_id=self.item.pk,
+            sets_done=data["sets_done"],
+            per_set=data["per_set_numbers"],
+            effort=data["effort"],
+            pain_before=data["pain_before"],
+            pain_during=data["pain_during"],
+            pain_after=data["pain_after"],
+            held_breath=data["held_breath"],
+            braced_too_hard=data["braced_too_hard"],
+            increased_pain=data["increased_pain"],
+            comment=data["comment"],
+        )
+
+
+class SessionForm(forms.Form):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    notes = forms.CharField(
+        label=_("How did the session go?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SessionNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a correction or a note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Your numbers stay as they were saved; the note is shown beside them."),
+    )
+
+
+class CheckInForm(forms.Form):
+    pain_now = scale_field(_("How much does your back hurt right now?"))
+    worse_than_usual = forms.TypedChoiceField(
+        label=_("Is your back worse than usual this morning?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class PsfsForm(forms.Form):
+    """Up to five activities with a 0–10 score; existing ones are scored, new ones named."""
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activities = list(activities)
+        if self.activities:
+            for activity in self.activities:
+                self.fields[f"score_{activity.pk}"] = scale_field(
+                    activity.name, _("0 = unable to do it, 10 = as well as before the problem")
+                )
+        else:
+            for number in range(1, 6):
+                self.fields[f"name_{number}"] = forms.CharField(
+                    label=_("Activity %(number)s") % {"number": number},
+                    required=number <= 3,
+                    max_length=120,
+                )
+                self.fields[f"score_new_{number}"] = forms.IntegerField(
+                    label=_("Score for activity %(number)s") % {"number": number},
+                    required=False,
+                    min_value=0,
+                    max_value=10,
+                    help_text=_("0 = unable, 10 = as before"),
+                    widget=forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+                )
+
+    def clean(self):
+        data = super().clean()
+        ratings = {}
+        if self.activities:
+            for activity in self.activities:
+                if data.get(f"score_{activity.pk}") is not None:
+                    ratings[activity.name] = data[f"score_{activity.pk}"]
+        else:
+            for number in range(1, 6):
+                name = (data.get(f"name_{number}") or "").strip()
+                score = data.get(f"score_new_{number}")
+                if name and score is None:
+                    self.add_error(f"score_new_{number}", _("Give this activity a score."))
+                elif score is not None and not name:
+                    self.add_error(f"name_{number}", _("Name the activity you scored."))
+                elif name:
+                    if name.casefold() in {n.casefold() for n in ratings}:
+                        self.add_error(f"name_{number}", _("You named this activity already."))
+                    ratings[name] = score
+            if len(ratings) < 3 and not self.errors:
+                raise forms.ValidationError(_("Name at least 3 activities."))
+        self.ratings = ratings
+        return data

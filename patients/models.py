@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import LadderItem, LevelPrescription
@@ -68,7 +69,7 @@ class Patient(models.Model):
         _("baseline pain"),
         default=3,
         validators=[MaxValueValidator(10)],
-        help_text=_("The patient's usual back pain. ") + PAIN_HELP,
+        help_text=format_lazy("{} {}", _("The patient's usual back pain."), PAIN_HELP),
     )
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
@@ -260,3 +261,207 @@ class AssignmentLevel(LevelPrescription):
     class Meta(LevelPrescription.Meta):
         verbose_name = _("assignment level")
         verbose_name_plural = _("assignment levels")
+
+
+def pain_field(label, **kwargs):
+    return models.PositiveSmallIntegerField(
+        label, validators=[MaxValueValidator(10)], help_text=PAIN_HELP, **kwargs
+    )
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if getattr(user, "is_clinician", False):
+            return self.filter(patient__clinic_id=user.clinic_id)
+        if getattr(user, "is_patient", False):
+            return self.filter(patient__user=user)
+        return self.none()
+
+
+class Session(models.Model):
+    """One time a patient did their programme. Append-only: corrections are notes."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    # Denormalised from the assignment so scoping and per-patient history stay one index away.
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    performed_at = models.DateTimeField(_("done at"), default=timezone.now, db_index=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        help_text=_("Sent with the form; a repeated submission with the same key is one session."),
+    )
+    notes = models.TextField(_("how it went"), blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-performed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"], name="one_session_per_submission"
+            )
+        ]
+        indexes = [models.Index(fields=["patient", "-performed_at"])]
+
+    def __str__(self):
+        return _("Session of %(patient)s on %(date)s") % {
+            "patient": self.patient,
+            "date": timezone.localtime(self.performed_at).strftime("%d %b %Y %H:%M"),
+        }
+
+
+class SessionEntry(models.Model):
+    """What the patient did and felt for one item. The prescription is copied in, so later
+    ladder edits cannot change what this session is judged against."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="entries"
+    )
+    item = models.ForeignKey(
+        AssignmentItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="entries"
+    )
+    level = models.ForeignKey(
+        AssignmentLevel,
+        verbose_name=_("level"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="entries",
+    )
+    level_number = models.PositiveSmallIntegerField(_("level number"))
+    exercise_name = models.CharField(_("exercise"), max_length=120)
+    prescribed_sets = models.PositiveSmallIntegerField(_("prescribed sets"))
+    prescribed_hold_seconds = models.PositiveSmallIntegerField(
+        _("prescribed hold (seconds)"), null=True, blank=True
+    )
+    prescribed_reps = models.PositiveSmallIntegerField(_("prescribed reps"), null=True, blank=True)
+    effort_target = models.PositiveSmallIntegerField(_("effort target"))
+    sets_done = models.PositiveSmallIntegerField(_("sets done"))
+    per_set = models.JSONField(
+        _("seconds held or reps, per set"), default=list, help_text=_("One number per set done.")
+    )
+    effort = models.PositiveSmallIntegerField(
+        _("effort"),
+        validators=[MaxValueValidator(10)],
+        help_text=_("0 = no effort, 10 = maximum."),
+    )
+    pain_before = pain_field(_("pain before"))
+    pain_during = pain_field(_("worst pain during"))
+    pain_after = pain_field(_("pain after"))
+    held_breath = models.BooleanField(_("I held my breath"), default=False)
+    braced_too_hard = models.BooleanField(_("I braced too hard"), default=False)
+    increased_pain = models.BooleanField(_("This exercise increased my pain"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("session entry")
+        verbose_name_plural = _("session entries")
+        ordering = ["item__order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "item"], name="one_entry_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.exercise_name} — {self.session}"
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.prescribed_reps is not None and self.prescribed_hold_seconds is None
+
+    @property
+    def is_flare(self) -> bool:
+        """Tell the patient to stop at once; the full classification comes with the rules."""
+        return self.increased_pain or max(self.pain_during, self.pain_after) >= 7
+
+
+class SessionNote(models.Model):
+    """A correction or remark added later; the session's numbers are never rewritten."""
+
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="correction_notes",
+    )
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class CheckIn(models.Model):
+    """The next-morning report on a session."""
+
+    session = models.OneToOneField(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="check_in"
+    )
+    pain_now = pain_field(_("pain this morning"))
+    worse_than_usual = models.BooleanField(_("my back is worse than usual"))
+    created_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return _("Check-in for %(session)s") % {"session": self.session}
+
+
+class PsfsActivity(models.Model):
+    """One daily activity the patient named for the Patient-Specific Functional Scale."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="psfs_activities",
+    )
+    name = models.CharField(_("activity"), max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("PSFS activity")
+        verbose_name_plural = _("PSFS activities")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class PsfsRating(models.Model):
+    """One scoring of all activities; the PSFS score is the mean."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="psfs_ratings",
+    )
+    scores = models.JSONField(
+        _("scores"), help_text=_("Activity id → 0 (unable) to 10 (as before the problem).")
+    )
+    score = models.DecimalField(_("PSFS score"), max_digits=4, decimal_places=2)
+    rated_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("PSFS rating")
+        verbose_name_plural = _("PSFS ratings")
+        ordering = ["-rated_at", "-id"]
+
+    def __str__(self):
+        return f"PSFS {self.score}"

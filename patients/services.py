@@ -2,18 +2,19 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from physio.models import Role
-from programmes.progression import profile_for
+from programmes.progression import PROFILES, STRICT, profile_for
 from programmes.services import copy_level_fields
 
 from .models import (
@@ -22,11 +23,21 @@ from .models import (
     AssignmentItem,
     AssignmentLevel,
     AssignmentStatus,
+    CheckIn,
     Invitation,
     Patient,
     PatientStatus,
+    PsfsActivity,
+    PsfsRating,
+    Session,
+    SessionEntry,
+    SessionNote,
     hash_token,
 )
+
+# A check-in stops being asked for this long after the session (DESIGN section 3).
+CHECK_IN_WINDOW = timedelta(hours=PROFILES[STRICT].check_in_wait_hours)
+PSFS_INTERVAL = timedelta(days=14)
 
 
 class InvitationError(Exception):
@@ -235,3 +246,186 @@ def keep_current_level_valid(item: AssignmentItem) -> None:
     else:
         return
     item.save(update_fields=["current_level"])
+
+
+# --- Sessions, check-ins and PSFS -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """What the patient reported for one item, already validated by a form or serializer."""
+
+    item_id: int
+    sets_done: int
+    per_set: tuple[int, ...]
+    effort: int
+    pain_before: int
+    pain_during: int
+    pain_after: int
+    held_breath: bool = False
+    braced_too_hard: bool = False
+    increased_pain: bool = False
+    comment: str = ""
+
+
+class SessionError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    session: Session
+    created: bool
+
+
+def log_session(
+    *,
+    assignment: Assignment,
+    submission_key,
+    entries: list[EntryInput],
+    notes: str = "",
+    now=None,
+) -> LoggedSession:
+    """Save a session once per submission key, however often the same form arrives.
+
+    The assignment row is locked so two copies of one submission arriving together
+    queue up; the second finds the first and returns it. The unique constraint on
+    (patient, submission key) is the backstop where the database cannot lock rows.
+    """
+    if not entries:
+        raise SessionError(_("Log at least one exercise."))
+    try:
+        with transaction.atomic():
+            return _log_session_locked(assignment, submission_key, entries, notes, now)
+    except IntegrityError:
+        existing = Session.objects.get(
+            patient_id=assignment.patient_id, submission_key=submission_key
+        )
+        return LoggedSession(session=existing, created=False)
+
+
+def _log_session_locked(assignment, submission_key, entries, notes, now) -> LoggedSession:
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    existing = Session.objects.filter(
+        patient_id=assignment.patient_id, submission_key=submission_key
+    ).first()
+    if existing is not None:
+        return LoggedSession(session=existing, created=False)
+    if assignment.status != AssignmentStatus.ACTIVE:
+        raise SessionError(_("This programme is not active, so sessions cannot be logged."))
+    items = {
+        item.pk: item
+        for item in assignment.items.select_related("current_level__exercise").prefetch_related(
+            "levels"
+        )
+    }
+    session = Session.objects.create(
+        assignment=assignment,
+        patient_id=assignment.patient_id,
+        performed_at=now or timezone.now(),
+        submission_key=submission_key,
+        notes=notes,
+    )
+    rows = []
+    for entry in entries:
+        item = items.get(entry.item_id)
+        if item is None or item.current_level is None:
+            raise SessionError(_("That exercise is not part of your programme."))
+        level = item.current_level
+        level_numbers = [lvl.pk for lvl in sorted(item.levels.all(), key=lambda x: (x.order, x.pk))]
+        rows.append(
+            SessionEntry(
+                session=session,
+                item=item,
+                level=level,
+                level_number=level_numbers.index(level.pk) + 1,
+                exercise_name=level.exercise.name,
+                prescribed_sets=level.sets,
+                prescribed_hold_seconds=level.hold_seconds,
+                prescribed_reps=level.reps,
+                effort_target=level.effort_target,
+                sets_done=entry.sets_done,
+                per_set=list(entry.per_set),
+                effort=entry.effort,
+                pain_before=entry.pain_before,
+                pain_during=entry.pain_during,
+                pain_after=entry.pain_after,
+                held_breath=entry.held_breath,
+                braced_too_hard=entry.braced_too_hard,
+                increased_pain=entry.increased_pain,
+                comment=entry.comment,
+            )
+        )
+    SessionEntry.objects.bulk_create(rows)
+    return LoggedSession(session=session, created=True)
+
+
+def add_session_note(*, session: Session, author, text: str) -> SessionNote:
+    return SessionNote.objects.create(session=session, author=author, text=text.strip())
+
+
+def pending_check_ins(*, patient: Patient, now=None):
+    """Sessions from an earlier day whose morning check-in is still open (under 36 hours)."""
+    now = now or timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Session.objects.filter(
+            patient=patient,
+            check_in__isnull=True,
+            performed_at__lt=start_of_today,
+            performed_at__gte=now - CHECK_IN_WINDOW,
+        )
+        .select_related("assignment")
+        .order_by("performed_at")
+    )
+
+
+class CheckInError(Exception):
+    pass
+
+
+@transaction.atomic
+def record_check_in(
+    *, session: Session, pain_now: int, worse_than_usual: bool, now=None
+) -> CheckIn:
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if CheckIn.objects.filter(session=session).exists():
+        raise CheckInError(_("This session already has its check-in."))
+    if now - session.performed_at > CHECK_IN_WINDOW:
+        raise CheckInError(_("The check-in for this session has closed (after 36 hours)."))
+    return CheckIn.objects.create(
+        session=session, pain_now=pain_now, worse_than_usual=worse_than_usual, created_at=now
+    )
+
+
+def psfs_due(*, assignment: Assignment, now=None) -> str | None:
+    """'setup' when no activities are named yet, 'rescore' every 14 days, else None."""
+    now = now or timezone.now()
+    activities = list(assignment.psfs_activities.all())
+    if not activities:
+        return "setup"
+    latest = assignment.psfs_ratings.order_by("-rated_at").first()
+    if latest is None or now - latest.rated_at >= PSFS_INTERVAL:
+        return "rescore"
+    return None
+
+
+@transaction.atomic
+def save_psfs(*, assignment: Assignment, ratings: dict[str, int], now=None) -> PsfsRating:
+    """`ratings` maps an activity name (new ones are added, 3 to 5 in all) to its 0-10 score."""
+    now = now or timezone.now()
+    existing = {activity.name: activity for activity in assignment.psfs_activities.all()}
+    scores = {}
+    for order, (name, score) in enumerate(ratings.items()):
+        activity = existing.get(name) or PsfsActivity.objects.create(
+            assignment=assignment, name=name, order=order
+        )
+        scores[str(activity.pk)] = score
+    mean = Decimal(sum(scores.values())) / Decimal(len(scores))
+    return PsfsRating.objects.create(
+        assignment=assignment,
+        scores=scores,
+        score=mean.quantize(Decimal("0.01")),
+        rated_at=now,
+    )

@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
@@ -20,17 +23,25 @@ from . import services
 from .forms import (
     AssignmentForm,
     AssignmentItemForm,
+    CheckInForm,
     ChoosePasswordForm,
     PatientFilterForm,
     PatientForm,
+    PsfsForm,
+    SessionEntryForm,
+    SessionForm,
+    SessionNoteForm,
     describe_profile,
 )
+from .history import history_chart_data
 from .models import (
     Assignment,
     AssignmentItem,
     AssignmentLevel,
+    AssignmentStatus,
     Patient,
     PatientStatus,
+    Session,
 )
 
 # The raw invitation link exists only in the response that created it; the
@@ -85,18 +96,216 @@ def annotate_ladders(assignment):
     return assignment
 
 
-class PortalView(PatientRequiredMixin, TemplateView):
+class PatientPortalMixin(PatientRequiredMixin):
+    """Patient pages: everything is read through the signed-in patient's own record."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_patient:
+            self.patient_record = get_object_or_404(Patient, user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def current_assignment(self, *, with_items=True):
+        assignments = Assignment.objects.filter(patient=self.patient_record).current()
+        if with_items:
+            assignments = assignments.prefetch_related(current_items_prefetch())
+        assignment = assignments.first()
+        return assignment and (annotate_ladders(assignment) if with_items else assignment)
+
+
+class PortalView(PatientPortalMixin, TemplateView):
+    """Today: any open check-in first, then the PSFS when due, then the exercises."""
+
     template_name = "patients/portal.html"
 
     def get_context_data(self, **kwargs):
-        assignment = (
-            Assignment.objects.visible_to(self.request.user)
-            .current()
-            .prefetch_related(current_items_prefetch())
-            .first()
-        )
+        assignment = self.current_assignment()
+        check_ins = list(services.pending_check_ins(patient=self.patient_record))
+        psfs = services.psfs_due(assignment=assignment) if assignment else None
+        last_session = Session.objects.filter(patient=self.patient_record).first()
         return super().get_context_data(
-            assignment=assignment and annotate_ladders(assignment), **kwargs
+            assignment=assignment,
+            pending_check_ins=check_ins,
+            psfs_due=psfs,
+            last_session=last_session,
+            **kwargs,
+        )
+
+
+class SessionLogView(PatientPortalMixin, View):
+    """The hold timer and the log form on one page; saving is safe to repeat."""
+
+    template_name = "patients/session_log.html"
+
+    def get_assignment_or_none(self):
+        assignment = self.current_assignment()
+        if assignment is None or assignment.status != AssignmentStatus.ACTIVE:
+            return None
+        return assignment
+
+    def entry_forms(self, assignment, data=None):
+        return [
+            SessionEntryForm(data, item=item, level=item.current_level)
+            for item in assignment.items.all()
+            if item.current_level is not None
+        ]
+
+    def render_page(self, assignment, session_form, entry_forms, status=200):
+        context = {
+            "assignment": assignment,
+            "session_form": session_form,
+            "entry_forms": entry_forms,
+            "timer_get_ready": settings.TIMER_GET_READY_SECONDS,
+            "timer_rest_cap": settings.TIMER_REST_CAP_SECONDS,
+            "only_item": self.request.GET.get("item", ""),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        assignment = self.get_assignment_or_none()
+        if assignment is None:
+            messages.info(request, _("There is no active programme to do right now."))
+            return redirect("patients:portal")
+        session_form = SessionForm(initial={"submission_key": uuid.uuid4()})
+        return self.render_page(assignment, session_form, self.entry_forms(assignment))
+
+    def post(self, request):
+        assignment = self.get_assignment_or_none()
+        if assignment is None:
+            messages.error(
+                request, _("This programme is not active, so the session was not saved.")
+            )
+            return redirect("patients:portal")
+        session_form = SessionForm(request.POST)
+        entry_forms = self.entry_forms(assignment, request.POST)
+        valid = session_form.is_valid() & all([form.is_valid() for form in entry_forms])
+        done = [form for form in entry_forms if valid and not form.cleaned_data.get("skipped")]
+        if valid and not done:
+            session_form.add_error(None, _("Log at least one exercise, or come back later."))
+            valid = False
+        if not valid:
+            return self.render_page(assignment, session_form, entry_forms)
+        try:
+            logged = services.log_session(
+                assignment=assignment,
+                submission_key=session_form.cleaned_data["submission_key"],
+                entries=[form.to_entry() for form in done],
+                notes=session_form.cleaned_data["notes"],
+            )
+        except services.SessionError as error:
+            session_form.add_error(None, str(error))
+            return self.render_page(assignment, session_form, entry_forms)
+        if logged.created:
+            messages.success(request, _("Your session was saved."))
+        return redirect("patients:session-detail", pk=logged.session.pk)
+
+
+class OwnSessionMixin(PatientPortalMixin):
+    def get_session(self, pk):
+        return get_object_or_404(
+            Session.objects.filter(patient=self.patient_record).select_related("check_in"), pk=pk
+        )
+
+
+class SessionDetailView(OwnSessionMixin, View):
+    """After saving: what to do next in plain words; later, the place to add a correction."""
+
+    template_name = "patients/session_detail.html"
+
+    def render_page(self, session, note_form):
+        entries = list(session.entries.all())
+        context = {
+            "session": session,
+            "entries": entries,
+            "flares": [entry for entry in entries if entry.is_flare],
+            "technique": [e for e in entries if e.held_breath or e.braced_too_hard],
+            "notes": list(session.correction_notes.all()),
+            "note_form": note_form,
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        return self.render_page(self.get_session(pk), SessionNoteForm())
+
+    def post(self, request, pk):
+        session = self.get_session(pk)
+        form = SessionNoteForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(session, form)
+        services.add_session_note(
+            session=session, author=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, _("Your note was added."))
+        return redirect("patients:session-detail", pk=session.pk)
+
+
+class CheckInView(OwnSessionMixin, View):
+    template_name = "patients/check_in.html"
+
+    def get(self, request, pk):
+        session = self.get_session(pk)
+        return render(request, self.template_name, {"session": session, "form": CheckInForm()})
+
+    def post(self, request, pk):
+        session = self.get_session(pk)
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_check_in(
+                    session=session,
+                    pain_now=form.cleaned_data["pain_now"],
+                    worse_than_usual=form.cleaned_data["worse_than_usual"],
+                )
+            except services.CheckInError as error:
+                messages.info(request, str(error))
+                return redirect("patients:portal")
+            messages.success(request, _("Thank you — your morning check-in was saved."))
+            return redirect("patients:portal")
+        return render(request, self.template_name, {"session": session, "form": form})
+
+
+class PsfsView(PatientPortalMixin, View):
+    template_name = "patients/psfs.html"
+
+    def get_assignment(self):
+        assignment = self.current_assignment(with_items=False)
+        if assignment is None:
+            raise Http404(_("There is no current programme."))
+        return assignment
+
+    def get(self, request):
+        assignment = self.get_assignment()
+        form = PsfsForm(activities=assignment.psfs_activities.all())
+        return render(request, self.template_name, {"form": form, "assignment": assignment})
+
+    def post(self, request):
+        assignment = self.get_assignment()
+        form = PsfsForm(request.POST, activities=assignment.psfs_activities.all())
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "assignment": assignment})
+        rating = services.save_psfs(assignment=assignment, ratings=form.ratings)
+        messages.success(
+            request,
+            _("Thank you. Your activity score today is %(score)s out of 10.")
+            % {"score": rating.score.normalize()},
+        )
+        return redirect("patients:portal")
+
+
+class HistoryView(PatientPortalMixin, ListView):
+    template_name = "patients/history.html"
+    context_object_name = "sessions"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return (
+            Session.objects.filter(patient=self.patient_record)
+            .select_related("check_in")
+            .prefetch_related("entries", "correction_notes")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            chart_data=history_chart_data(self.patient_record), **kwargs
         )
 
 

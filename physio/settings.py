@@ -174,3 +174,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The hold timer's "get ready" countdown, and an optional cap on rest between
+# sets (browser tests shorten both so a session takes seconds, not minutes).
+TIMER_GET_READY_SECONDS = int(os.environ.get("TIMER_GET_READY_SECONDS", "3"))
+TIMER_REST_CAP_SECONDS = int(os.environ.get("TIMER_REST_CAP_SECONDS", "0")) or None
