@@ -341,7 +341,7 @@ class PsfsForm(forms.Form):
             for number in range(1, 6):
                 self.fields[f"name_{number}"] = forms.CharField(
                     label=_("Activity %(number)s") % {"number": number},
-                    required=number <= 3,
+                    required=False,
                     max_length=120,
                 )
                 self.fields[f"score_new_{number}"] = forms.IntegerField(
