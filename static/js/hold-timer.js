@@ -229,6 +229,7 @@
       this.el.breath.hidden = this.phase !== "hold";
       const running = !["idle", "done"].includes(this.phase);
       this.el.start.hidden = running;
+      if (this.phase === "done") this.el.start.textContent = l.labelAgain;
       this.el.pause.hidden = !running;
       this.el.skip.hidden = !running;
       this.el.setDone.hidden = this.phase !== "reps";

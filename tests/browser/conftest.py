@@ -82,17 +82,25 @@ def sign_in(page):
     return sign_in_as
 
 
+def serious_axe_violations(page):
+    """Run axe-core (vendored) on the current page; returns serious or critical violations."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:120]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def axe_for():
+    return serious_axe_violations
+
+
 @pytest.fixture
 def axe_violations(page):
-    """Run axe-core (vendored) on the current page; returns serious or critical violations."""
-
     def run():
-        page.add_script_tag(path=str(AXE_JS))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        return [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:120]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
+        return serious_axe_violations(page)
 
     return run
