@@ -408,6 +408,7 @@ class PatientArchiveView(PatientMixin, DetailView):
 class PatientDetailView(PatientMixin, DetailView):
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
+    recent_session_count = 10
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -435,8 +436,10 @@ class PatientDetailView(PatientMixin, DetailView):
         if shown and shown.get("patient") == patient.pk:
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
+        recent_sessions = patient.sessions.select_related("check_in").prefetch_related("entries")
         return super().get_context_data(
             current=current,
+            recent_sessions=recent_sessions[: self.recent_session_count],
             history=[a for a in assignments if not a.is_current],
             invitation=patient.invitations.first(),
             new_invitation_link=new_link,

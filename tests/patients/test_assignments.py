@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -218,8 +220,25 @@ class TestPagesShowTheProgramme:
         self, clinician_client, record, clinician, django_assert_num_queries, items
     ):
         programme = programme_with_ladders(clinic=clinician.clinic, items=items, levels=3)
-        assign(record, programme, clinician)
-        with django_assert_num_queries(8):
+        assignment = assign(record, programme, clinician)
+        for _ in range(items * 3):
+            services.log_session(
+                assignment=assignment,
+                submission_key=uuid.uuid4(),
+                entries=[
+                    services.EntryInput(
+                        item_id=item.pk,
+                        sets_done=3,
+                        per_set=(10, 10, 10),
+                        effort=5,
+                        pain_before=2,
+                        pain_during=2,
+                        pain_after=2,
+                    )
+                    for item in assignment.items.all()
+                ],
+            )
+        with django_assert_num_queries(10):
             clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
 
     def test_printable_programme_has_dose_and_stop_rule(
