@@ -247,6 +247,22 @@ class AssignmentItem(LadderItem):
         blank=True,
         related_name="+",
     )
+    level_since = models.DateTimeField(
+        _("at this level since"),
+        default=timezone.now,
+        help_text=_("Only sessions after this count towards the next step."),
+    )
+    paused = models.BooleanField(
+        _("paused"), default=False, help_text=_("Stopped after a flare at level 1.")
+    )
+    awaiting_approval = models.ForeignKey(
+        "Decision",
+        verbose_name=_("ready to progress"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta(LadderItem.Meta):
         verbose_name = _("assignment item")
@@ -357,6 +373,10 @@ class SessionEntry(models.Model):
     braced_too_hard = models.BooleanField(_("I braced too hard"), default=False)
     increased_pain = models.BooleanField(_("This exercise increased my pain"), default=False)
     comment = models.TextField(_("comment"), blank=True)
+    # The engine's reading of the numbers above (they never change; this may, once,
+    # when the morning check-in arrives or its wait runs out).
+    response = models.CharField(_("response"), max_length=20, blank=True)
+    response_reasons = models.JSONField(_("why"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("session entry")
@@ -465,3 +485,97 @@ class PsfsRating(models.Model):
 
     def __str__(self):
         return f"PSFS {self.score}"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if getattr(user, "is_clinician", False):
+            return self.filter(item__assignment__patient__clinic_id=user.clinic_id)
+        if getattr(user, "is_patient", False):
+            return self.filter(item__assignment__patient__user=user)
+        return self.none()
+
+
+class Decision(models.Model):
+    """What the engine or a clinician did to an item's level, and why. Append-only."""
+
+    item = models.ForeignKey(
+        AssignmentItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_level = models.PositiveSmallIntegerField(_("from level"))
+    to_level = models.PositiveSmallIntegerField(_("to level"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    profile = models.CharField(_("rule profile"), max_length=30, blank=True)
+    numbers = models.JSONField(_("rule numbers"), default=dict, blank=True)
+    rule_version = models.CharField(_("rule version"), max_length=20, blank=True)
+    sessions_used = models.JSONField(_("sessions used"), default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clinician"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the rule engine decided."),
+    )
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.action} {self.from_level}→{self.to_level} ({self.item})"
+
+    @property
+    def by_engine(self) -> bool:
+        return self.actor_id is None
+
+
+class AlertKind(models.TextChoices):
+    RED = "red", _("Red session: level lowered")
+    PAUSED = "paused", _("Red session at level 1: item paused")
+    TWO_REDS = "two-reds", _("Two red sessions in a row")
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if getattr(user, "is_clinician", False):
+            return self.filter(patient__clinic_id=user.clinic_id)
+        return self.none()
+
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class Alert(models.Model):
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "acknowledged_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.patient}"

@@ -14,16 +14,37 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from physio.models import Role
-from programmes.progression import PROFILES, STRICT, profile_for
+from programmes.progression import (
+    KEEP_GOING,
+    PAUSE,
+    PROFILES,
+    PROGRESS,
+    PROVISIONAL,
+    RULE_VERSION,
+    STRICT,
+    WAIT,
+    Classification,
+    MorningCheckIn,
+    Prescription,
+    ScoredSession,
+    SessionReadings,
+    classify,
+    decide,
+    profile_for,
+)
 from programmes.services import copy_level_fields
 
+from . import tasks
 from .models import (
     INVITATION_LIFETIME,
+    Alert,
+    AlertKind,
     Assignment,
     AssignmentItem,
     AssignmentLevel,
     AssignmentStatus,
     CheckIn,
+    Decision,
     Invitation,
     Patient,
     PatientStatus,
@@ -357,6 +378,7 @@ def _log_session_locked(assignment, submission_key, entries, notes, now) -> Logg
             )
         )
     SessionEntry.objects.bulk_create(rows)
+    evaluate_session(session=session, now=now)
     return LoggedSession(session=session, created=True)
 
 
@@ -389,14 +411,18 @@ def record_check_in(
     *, session: Session, pain_now: int, worse_than_usual: bool, now=None
 ) -> CheckIn:
     now = now or timezone.now()
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    # The same lock order as logging a session: the assignment first.
+    Assignment.objects.select_for_update().get(pk=session.assignment_id)
+    session = Session.objects.get(pk=session.pk)
     if CheckIn.objects.filter(session=session).exists():
         raise CheckInError(_("This session already has its check-in."))
     if now - session.performed_at > CHECK_IN_WINDOW:
         raise CheckInError(_("The check-in for this session has closed (after 36 hours)."))
-    return CheckIn.objects.create(
+    check_in = CheckIn.objects.create(
         session=session, pain_now=pain_now, worse_than_usual=worse_than_usual, created_at=now
     )
+    evaluate_session(session=session, now=now)
+    return check_in
 
 
 def psfs_due(*, assignment: Assignment, now=None) -> str | None:
@@ -429,3 +455,289 @@ def save_psfs(*, assignment: Assignment, ratings: dict[str, int], now=None) -> P
         score=mean.quantize(Decimal("0.01")),
         rated_at=now,
     )
+
+
+# --- Symptom-gated progression -------------------------------------------------------
+
+
+def level_number(item: AssignmentItem, level_id) -> int:
+    ordered = sorted(item.levels.all(), key=lambda lvl: (lvl.order, lvl.pk))
+    return next((n for n, lvl in enumerate(ordered, start=1) if lvl.pk == level_id), 0)
+
+
+def level_at(item: AssignmentItem, number: int) -> AssignmentLevel:
+    ordered = sorted(item.levels.all(), key=lambda lvl: (lvl.order, lvl.pk))
+    return ordered[max(1, min(number, len(ordered))) - 1]
+
+
+def classify_entry(entry: SessionEntry, *, baseline: int, profile, now) -> Classification:
+    session = entry.session
+    check_in = getattr(session, "check_in", None)
+    return classify(
+        prescription=Prescription(
+            sets=entry.prescribed_sets,
+            hold_seconds=entry.prescribed_hold_seconds,
+            reps=entry.prescribed_reps,
+            effort_target=entry.effort_target,
+        ),
+        readings=SessionReadings(
+            performed_at=session.performed_at,
+            sets_done=entry.sets_done,
+            per_set=tuple(entry.per_set),
+            effort=entry.effort,
+            pain_before=entry.pain_before,
+            pain_during=entry.pain_during,
+            pain_after=entry.pain_after,
+            held_breath=entry.held_breath,
+            braced_too_hard=entry.braced_too_hard,
+            increased_pain=entry.increased_pain,
+        ),
+        check_in=MorningCheckIn(check_in.pain_now, check_in.worse_than_usual) if check_in else None,
+        baseline=baseline,
+        profile=profile,
+        now=now,
+    )
+
+
+def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
+    """Classify the item's sessions and act on the latest. The caller holds the assignment lock."""
+    now = now or timezone.now()
+    assignment = item.assignment
+    profile = profile_for(assignment.rule_profile, assignment.rule_numbers)
+    baseline = assignment.patient.baseline_pain
+    entries = list(
+        SessionEntry.objects.filter(item=item)
+        .select_related("session__check_in")
+        .order_by("session__performed_at", "id")
+    )
+    if not entries:
+        return None
+    scored_by_entry = {}
+    for entry in entries:
+        classification = classify_entry(entry, baseline=baseline, profile=profile, now=now)
+        scored_by_entry[entry.pk] = classification
+        if (entry.response, entry.response_reasons) != (
+            classification.response,
+            list(classification.reasons),
+        ):
+            entry.response = classification.response
+            entry.response_reasons = list(classification.reasons)
+            entry.save(update_fields=["response", "response_reasons"])
+    latest = entries[-1]
+    at_level = [
+        entry
+        for entry in entries
+        if entry.level_id == item.current_level_id
+        and entry.session.performed_at >= item.level_since
+    ]
+    if item.paused or not at_level or at_level[-1].pk != latest.pk:
+        return None
+    levels = sorted(item.levels.all(), key=lambda lvl: (lvl.order, lvl.pk))
+    current = level_number(item, item.current_level_id)
+    outcome = decide(
+        sessions=[
+            ScoredSession(e.session_id, e.session.performed_at, scored_by_entry[e.pk])
+            for e in at_level
+        ],
+        level=current,
+        top_level=len(levels),
+        auto_advance=assignment.auto_advance,
+        profile=profile,
+        previous_response=entries[-2].response if len(entries) > 1 else None,
+    )
+    if outcome.action in (WAIT, KEEP_GOING):
+        return None
+    last = item.decisions.order_by("-created_at", "-id").first()
+    if last and last.action == outcome.action and last.sessions_used[-1:] == [latest.session_id]:
+        return None  # already decided on this session (e.g. the check-in changed nothing)
+    if outcome.action == PROGRESS and item.awaiting_approval_id:
+        return None
+    decision = Decision.objects.create(
+        item=item,
+        action=outcome.action,
+        from_level=outcome.from_level,
+        to_level=outcome.to_level,
+        reasons=list(outcome.reasons),
+        profile=outcome.profile,
+        numbers=outcome.numbers,
+        rule_version=outcome.rule_version,
+        sessions_used=list(outcome.sessions_used),
+        created_at=now,
+    )
+    _apply(item, decision, now=now)
+    if outcome.alert:
+        kind = AlertKind.PAUSED if outcome.action == PAUSE else AlertKind.RED
+        raise_alert(patient=assignment.patient, decision=decision, kind=kind, now=now)
+    if outcome.needs_attention and outcome.action != PAUSE:
+        raise_alert(patient=assignment.patient, decision=decision, kind=AlertKind.TWO_REDS, now=now)
+    return decision
+
+
+def _apply(item: AssignmentItem, decision: Decision, *, now) -> None:
+    fields = []
+    if decision.action == PROGRESS:
+        item.awaiting_approval = decision
+        fields.append("awaiting_approval")
+    elif decision.action == PAUSE:
+        item.paused, item.awaiting_approval = True, None
+        fields += ["paused", "awaiting_approval"]
+    if decision.to_level != decision.from_level or decision.action in (MOVED, DECLINED):
+        if decision.to_level != decision.from_level:
+            item.current_level = level_at(item, decision.to_level)
+            fields.append("current_level")
+        item.level_since, item.awaiting_approval = now, None
+        fields += ["level_since", "awaiting_approval"]
+    if fields:
+        item.save(update_fields=sorted(set(fields)))
+
+
+def raise_alert(*, patient: Patient, decision: Decision, kind: str, now) -> Alert:
+    item = decision.item
+    message = _("%(item)s: %(kind)s. %(reasons)s") % {
+        "item": item.title or item.current_level.exercise.name,
+        "kind": AlertKind(kind).label,
+        "reasons": " ".join(decision.reasons),
+    }
+    alert = Alert.objects.create(
+        patient=patient, decision=decision, kind=kind, message=message, created_at=now
+    )
+    transaction.on_commit(lambda: tasks.email_alert.enqueue(alert.pk))
+    return alert
+
+
+def evaluate_session(*, session: Session, now=None) -> list[Decision]:
+    items = (
+        AssignmentItem.objects.filter(entries__session=session)
+        .select_related("assignment__patient", "current_level__exercise")
+        .prefetch_related("levels")
+        .distinct()
+    )
+    decisions = [evaluate_item(item=item, now=now) for item in items]
+    return [decision for decision in decisions if decision is not None]
+
+
+MOVED = "moved"
+DECLINED = "declined"
+APPROVED = "approved"
+
+
+class DecisionError(Exception):
+    pass
+
+
+def _locked_item(item: AssignmentItem) -> AssignmentItem:
+    Assignment.objects.select_for_update().get(pk=item.assignment_id)
+    return (
+        AssignmentItem.objects.select_related("assignment__patient", "current_level__exercise")
+        .prefetch_related("levels")
+        .get(pk=item.pk)
+    )
+
+
+def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision:
+    assignment = item.assignment
+    decision = Decision.objects.create(
+        item=item,
+        action=action,
+        from_level=level_number(item, item.current_level_id),
+        to_level=to_level,
+        reasons=reasons,
+        profile=assignment.rule_profile,
+        numbers=assignment.rule_numbers,
+        rule_version=RULE_VERSION,
+        actor=by,
+        created_at=now,
+    )
+    _apply(item, decision, now=now)
+    return decision
+
+
+@transaction.atomic
+def approve_progression(*, item: AssignmentItem, by, now=None) -> Decision:
+    now = now or timezone.now()
+    item = _locked_item(item)
+    ready = item.awaiting_approval
+    if ready is None:
+        raise DecisionError(_("This item is not waiting for approval any more."))
+    return _clinician_decision(
+        item,
+        action=APPROVED,
+        to_level=ready.from_level + 1,
+        reasons=[_("Progression approved by %(name)s.") % {"name": by}, *ready.reasons],
+        by=by,
+        now=now,
+    )
+
+
+@transaction.atomic
+def decline_progression(*, item: AssignmentItem, by, reason: str, now=None) -> Decision:
+    now = now or timezone.now()
+    item = _locked_item(item)
+    if item.awaiting_approval is None:
+        raise DecisionError(_("This item is not waiting for approval any more."))
+    current = level_number(item, item.current_level_id)
+    return _clinician_decision(
+        item,
+        action=DECLINED,
+        to_level=current,
+        reasons=[
+            _("Progression declined by %(name)s: %(reason)s") % {"name": by, "reason": reason}
+        ],
+        by=by,
+        now=now,
+    )
+
+
+@transaction.atomic
+def move_level(*, item: AssignmentItem, to_level: int, by, reason: str, now=None) -> Decision:
+    now = now or timezone.now()
+    item = _locked_item(item)
+    top = item.levels.count()
+    if not 1 <= to_level <= top:
+        raise DecisionError(_("Choose a level between 1 and %(top)s.") % {"top": top})
+    decision = _clinician_decision(
+        item,
+        action=MOVED,
+        to_level=to_level,
+        reasons=[
+            _("Moved to level %(level)s by %(name)s: %(reason)s")
+            % {"level": to_level, "name": by, "reason": reason}
+        ],
+        by=by,
+        now=now,
+    )
+    if item.paused:
+        item.paused = False
+        item.save(update_fields=["paused"])
+    return decision
+
+
+def acknowledge_alert(*, alert: Alert, by, now=None) -> None:
+    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now or timezone.now(), acknowledged_by=by
+    )
+
+
+def expire_pending_check_ins(now=None) -> int:
+    """Sessions whose check-in never came count as amber after the wait: decide on them."""
+    now = now or timezone.now()
+    stale = (
+        SessionEntry.objects.filter(
+            response=PROVISIONAL, session__performed_at__lte=now - CHECK_IN_WINDOW
+        )
+        .values_list("session__assignment_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for assignment_id in stale:
+        with transaction.atomic():
+            Assignment.objects.select_for_update().get(pk=assignment_id)
+            items = (
+                AssignmentItem.objects.filter(assignment_id=assignment_id)
+                .select_related("assignment__patient", "current_level__exercise")
+                .prefetch_related("levels")
+            )
+            for item in items:
+                evaluate_item(item=item, now=now)
+                count += 1
+    return count

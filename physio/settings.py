@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "physio",
     "programmes",
     "patients",
@@ -182,6 +184,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Slow work (alert emails) runs on a database-backed queue: `manage.py db_worker`.
+# TASKS_BACKEND=immediate runs it in the request instead (tests, a laptop without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("TASKS_BACKEND", "database")]
+    }
 }
 
 # The hold timer's "get ready" countdown, and an optional cap on rest between

@@ -82,3 +82,9 @@ def login(client):
         return _client_for(client, user)
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run in the test's own thread, so their effects can be asserted."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
