@@ -376,3 +376,14 @@ class PsfsForm(forms.Form):
                 raise forms.ValidationError(_("Name at least 3 activities."))
         self.ratings = ratings
         return data
+
+
+class MoveLevelForm(forms.Form):
+    level = forms.IntegerField(label=_("Move to level"), min_value=1, max_value=50)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why not yet?"), max_length=500, initial=_("Not yet: review in clinic first.")
+    )

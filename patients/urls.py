@@ -7,6 +7,8 @@ app_name = "patients"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("me/", views.PortalView.as_view(), name="portal"),
+    path("alerts/", views.AlertListView.as_view(), name="alert-list"),
+    path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert-ack"),
     path("me/print/", views.MyProgrammePrintView.as_view(), name="my-print"),
     path("me/session/", views.SessionLogView.as_view(), name="session-log"),
     path("me/sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session-detail"),
@@ -35,5 +37,10 @@ urlpatterns = [
         "patients/<int:pk>/assignments/<int:assignment_pk>/items/<int:item_pk>/",
         views.AssignmentItemLadderView.as_view(),
         name="assignment-item",
+    ),
+    path(
+        "patients/<int:pk>/assignments/<int:assignment_pk>/items/<int:item_pk>/<str:action>/",
+        views.ItemDecisionView.as_view(),
+        name="item-decision",
     ),
 ]

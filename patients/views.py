@@ -2,29 +2,31 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.contrib.auth import login
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from physio.access import ClinicianRequiredMixin, PatientRequiredMixin
-from physio.models import Role
 from programmes.forms import ladder_formset_for
 from programmes.ladders import ladder_summary
-from programmes.models import Exercise, Programme
+from programmes.models import Programme
 from programmes.progression import profile_for
 from programmes.views import LadderEditorView
 
-from . import services
+from . import review, services
 from .forms import (
     AssignmentForm,
     AssignmentItemForm,
     CheckInForm,
     ChoosePasswordForm,
+    DeclineForm,
+    MoveLevelForm,
     PatientFilterForm,
     PatientForm,
     PsfsForm,
@@ -35,10 +37,12 @@ from .forms import (
 )
 from .history import history_chart_data
 from .models import (
+    Alert,
     Assignment,
     AssignmentItem,
     AssignmentLevel,
     AssignmentStatus,
+    Decision,
     Patient,
     PatientStatus,
     Session,
@@ -50,26 +54,27 @@ SHOWN_INVITATION_KEY = "isohold_new_invitation"
 
 
 class DashboardView(ClinicianRequiredMixin, TemplateView):
+    """Who needs attention: alerts, items ready to progress, quiet patients, missed mornings."""
+
     template_name = "patients/dashboard.html"
-    recent_exercise_count = 5
+    recent_session_count = 10
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        people = get_user_model().objects.filter(clinic_id=user.clinic_id, is_active=True)
-        counts = people.aggregate(
-            clinicians=Count("pk", filter=Q(role=Role.CLINICIAN)),
-            patients=Count("pk", filter=Q(role=Role.PATIENT)),
+        rows, counts = review.needs_attention(user)
+        recent = (
+            Session.objects.visible_to(user)
+            .select_related("patient", "check_in")
+            .prefetch_related("entries")[: self.recent_session_count]
         )
-        library = Exercise.objects.visible_to(user).aggregate(
-            built_in=Count("pk", filter=Q(clinic__isnull=True)),
-            own=Count("pk", filter=Q(clinic__isnull=False)),
-        )
-        recent = Exercise.objects.editable_by(user).select_related("created_by")
         return super().get_context_data(
             clinic=user.clinic,
+            attention=rows,
             counts=counts,
-            library=library,
-            recent_exercises=recent.order_by("-updated_at")[: self.recent_exercise_count],
+            active_patients=Patient.objects.visible_to(user)
+            .filter(status=PatientStatus.ACTIVE)
+            .count(),
+            recent_sessions=recent,
             **kwargs,
         )
 
@@ -409,6 +414,7 @@ class PatientDetailView(PatientMixin, DetailView):
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
     recent_session_count = 10
+    decision_count = 20
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -428,6 +434,7 @@ class PatientDetailView(PatientMixin, DetailView):
                 .get()
             )
             annotate_ladders(current)
+            review.annotate_item_progress(current)
             current.profile_numbers = describe_profile(
                 profile_for(current.rule_profile, current.rule_numbers)
             )
@@ -437,8 +444,18 @@ class PatientDetailView(PatientMixin, DetailView):
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
         recent_sessions = patient.sessions.select_related("check_in").prefetch_related("entries")
+        decisions = (
+            Decision.objects.filter(item__assignment__patient=patient)
+            .select_related("actor", "item")
+            .order_by("-created_at", "-id")[: self.decision_count]
+        )
         return super().get_context_data(
             current=current,
+            alerts=list(review.open_alerts_for(patient)),
+            decisions=decisions,
+            chart_data=history_chart_data(patient),
+            move_form=MoveLevelForm(),
+            decline_form=DeclineForm(),
             recent_sessions=recent_sessions[: self.recent_session_count],
             history=[a for a in assignments if not a.is_current],
             invitation=patient.invitations.first(),
@@ -670,3 +687,70 @@ def printable_assignment(assignments):
         .first()
     )
     return assignment and annotate_ladders(assignment)
+
+
+class ItemDecisionView(AssignmentMixin, View):
+    """Approve or decline a ready item, or move it to any level, from the patient page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, assignment_pk, item_pk, action):
+        assignment = self.get_assignment()
+        item = get_object_or_404(assignment.items.all(), pk=item_pk)
+        try:
+            if action == "approve":
+                services.approve_progression(item=item, by=request.user)
+                messages.success(request, _("Approved: the patient moves up a level."))
+            elif action == "decline":
+                form = DeclineForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Give a reason for declining."))
+                    return redirect("patients:patient-detail", pk=pk)
+                services.decline_progression(
+                    item=item, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Declined: the patient stays at this level."))
+            elif action == "move":
+                form = MoveLevelForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Choose a level and give a reason."))
+                    return redirect("patients:patient-detail", pk=pk)
+                services.move_level(
+                    item=item,
+                    by=request.user,
+                    to_level=form.cleaned_data["level"],
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The level was changed."))
+            else:
+                raise Http404
+        except services.DecisionError as error:
+            messages.error(request, str(error))
+        return redirect(reverse("patients:patient-detail", args=[pk]) + f"#item-{item.pk}")
+
+
+class AlertAcknowledgeView(ClinicianRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        alert = get_object_or_404(Alert.objects.visible_to(request.user), pk=pk)
+        services.acknowledge_alert(alert=alert, by=request.user)
+        messages.success(request, _("Alert acknowledged."))
+        next_url = request.POST.get("next")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            return redirect(next_url)
+        return redirect("patients:patient-detail", pk=alert.patient_id)
+
+
+class AlertListView(ClinicianRequiredMixin, ListView):
+    template_name = "patients/alert_list.html"
+    context_object_name = "alerts"
+    paginate_by = 25
+
+    def get_queryset(self):
+        alerts = Alert.objects.visible_to(self.request.user).select_related(
+            "patient", "acknowledged_by"
+        )
+        if self.request.GET.get("all") != "1":
+            alerts = alerts.open()
+        return alerts

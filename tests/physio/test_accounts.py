@@ -54,11 +54,11 @@ def test_password_reset_sends_a_link(client, clinician):
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-def test_dashboard_counts_only_own_clinic(client, clinician, colleague, patient, outsider):
+def test_dashboard_counts_only_own_clinic(client, clinician, colleague, patient, other_patient):
     client.force_login(clinician)
     response = client.get(reverse("patients:dashboard"))
-    assert response.context["counts"] == {"clinicians": 2, "patients": 1}
-    assert response.context["library"]["own"] == 0
+    assert response.context["active_patients"] == 1
+    assert response.context["counts"] == {"alerts": 0, "ready": 0, "quiet": 0, "missed": 0}
 
 
 def test_patient_gets_403_on_dashboard(client, patient):
