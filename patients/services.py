@@ -718,16 +718,15 @@ def acknowledge_alert(*, alert: Alert, by, now=None) -> None:
     )
 
 
-def expire_pending_check_ins(now=None) -> int:
+def expire_pending_check_ins(now=None, clinic_id=None) -> int:
     """Sessions whose check-in never came count as amber after the wait: decide on them."""
     now = now or timezone.now()
-    stale = (
-        SessionEntry.objects.filter(
-            response=PROVISIONAL, session__performed_at__lte=now - CHECK_IN_WINDOW
-        )
-        .values_list("session__assignment_id", flat=True)
-        .distinct()
+    stale = SessionEntry.objects.filter(
+        response=PROVISIONAL, session__performed_at__lte=now - CHECK_IN_WINDOW
     )
+    if clinic_id is not None:
+        stale = stale.filter(session__patient__clinic_id=clinic_id)
+    stale = stale.values_list("session__assignment_id", flat=True).distinct()
     count = 0
     for assignment_id in stale:
         with transaction.atomic():

@@ -1,12 +1,14 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -51,6 +53,8 @@ from .models import (
 # The raw invitation link exists only in the response that created it; the
 # session carries it to the next page once, the database keeps only a hash.
 SHOWN_INVITATION_KEY = "isohold_new_invitation"
+# A level change is announced on the patient's today page for this long.
+LEVEL_NEWS_DAYS = 3
 
 
 class DashboardView(ClinicianRequiredMixin, TemplateView):
@@ -61,6 +65,8 @@ class DashboardView(ClinicianRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        # The scheduled job may lag: make sure expired check-ins are decided before showing.
+        services.expire_pending_check_ins(clinic_id=user.clinic_id)
         rows, counts = review.needs_attention(user)
         recent = (
             Session.objects.visible_to(user)
@@ -127,7 +133,19 @@ class PortalView(PatientPortalMixin, TemplateView):
         check_ins = list(services.pending_check_ins(patient=self.patient_record))
         psfs = services.psfs_due(assignment=assignment) if assignment else None
         last_session = Session.objects.filter(patient=self.patient_record).first()
+        changes = []
+        if assignment:
+            changes = (
+                Decision.objects.filter(
+                    item__assignment=assignment,
+                    created_at__gte=timezone.now() - timedelta(days=LEVEL_NEWS_DAYS),
+                )
+                .exclude(to_level=F("from_level"))
+                .select_related("item")
+                .order_by("-created_at")
+            )
         return super().get_context_data(
+            level_changes=changes,
             assignment=assignment,
             pending_check_ins=check_ins,
             psfs_due=psfs,
@@ -151,7 +169,7 @@ class SessionLogView(PatientPortalMixin, View):
         return [
             SessionEntryForm(data, item=item, level=item.current_level)
             for item in assignment.items.all()
-            if item.current_level is not None
+            if item.current_level is not None and not item.paused
         ]
 
     def render_page(self, assignment, session_form, entry_forms, status=200):
@@ -218,9 +236,13 @@ class SessionDetailView(OwnSessionMixin, View):
 
     def render_page(self, session, note_form):
         entries = list(session.entries.all())
+        level_changes = Decision.objects.filter(
+            item__in=[entry.item_id for entry in entries], created_at__gte=session.performed_at
+        ).exclude(to_level=F("from_level"))
         context = {
             "session": session,
             "entries": entries,
+            "level_changes": level_changes.select_related("item"),
             "flares": [entry for entry in entries if entry.is_flare],
             "technique": [e for e in entries if e.held_breath or e.braced_too_hard],
             "notes": list(session.correction_notes.all()),
