@@ -1,0 +1,184 @@
+"""The clinician's side of progression: dashboard, patient page actions, alerts."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients import services
+from patients.models import Alert, Decision
+from tests.factories import PatientFactory, programme_with_ladders
+from tests.patients.test_gating import START, green_day, level_of, log, make_assignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assignment(patient, clinician):
+    return make_assignment(patient.patient_record, clinician, start=2)
+
+
+@pytest.fixture
+def ready(assignment):
+    for day in range(3):
+        green_day(assignment, START + day * timedelta(days=1))
+    return assignment
+
+
+def item_url(assignment, action):
+    item = assignment.items.get()
+    return reverse(
+        "patients:item-decision", args=[assignment.patient_id, assignment.pk, item.pk, action]
+    )
+
+
+def test_patient_page_shows_streak_reasons_and_approve(clinician_client, ready):
+    page = clinician_client.get(reverse("patients:patient-detail", args=[ready.patient_id]))
+    text = page.content.decode()
+    assert "3 of 3 green" in text
+    assert "ready to progress" in text
+    assert "3 green sessions at level 2" in text
+    assert "Approve level 3" in text
+
+
+def test_approve_from_the_page(clinician_client, ready, clinician):
+    response = clinician_client.post(item_url(ready, "approve"))
+    assert response.status_code == 302
+    assert level_of(ready) == 3
+    assert Decision.objects.filter(action="approved", actor=clinician).exists()
+
+
+def test_decline_needs_a_reason(clinician_client, ready):
+    clinician_client.post(item_url(ready, "decline"), {"reason": ""})
+    assert ready.items.get().awaiting_approval is not None
+    clinician_client.post(item_url(ready, "decline"), {"reason": "see in clinic first"})
+    assert ready.items.get().awaiting_approval is None
+    assert level_of(ready) == 2
+
+
+def test_move_level_needs_a_reason_and_a_real_level(clinician_client, assignment):
+    clinician_client.post(item_url(assignment, "move"), {"level": "4", "reason": ""})
+    assert level_of(assignment) == 2
+    response = clinician_client.post(
+        item_url(assignment, "move"), {"level": "9", "reason": "x"}, follow=True
+    )
+    assert "Choose a level between 1 and 4" in response.content.decode()
+    clinician_client.post(item_url(assignment, "move"), {"level": "4", "reason": "did well"})
+    assert level_of(assignment) == 4
+
+
+def test_unknown_action_is_404(clinician_client, assignment):
+    assert clinician_client.post(item_url(assignment, "explode")).status_code == 404
+
+
+def test_red_shows_on_the_dashboard_until_acknowledged(clinician_client, assignment):
+    log(assignment, timezone.now() - timedelta(hours=1), increased_pain=True)
+    dashboard = clinician_client.get(reverse("patients:dashboard"))
+    assert dashboard.context["counts"]["alerts"] == 1
+    assert "Red: level lowered" in dashboard.content.decode()
+    alert = Alert.objects.get()
+    clinician_client.post(reverse("patients:alert-ack", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is not None
+    assert clinician_client.get(reverse("patients:dashboard")).context["counts"]["alerts"] == 0
+
+
+def test_ready_and_quiet_and_missed_rows(clinician_client, clinician, ready):
+    quiet = PatientFactory(clinic=clinician.clinic, clinician=clinician, last_name="Quiet")
+    services.assign_programme(
+        patient=quiet,
+        programme=programme_with_ladders(clinic=clinician.clinic),
+        by=clinician,
+        start_date=timezone.localdate() - timedelta(days=10),
+        rule_profile="strict",
+    )
+    log(ready, timezone.now() - timedelta(hours=40))  # its check-in never came
+    response = clinician_client.get(reverse("patients:dashboard"))
+    kinds = {(row.kind, row.patient.last_name) for row in response.context["attention"]}
+    assert ("ready", "Quinn") in kinds
+    assert ("quiet", "Quiet") in kinds
+    assert ("missed-check-in", "Quinn") in kinds
+
+
+@pytest.mark.parametrize("patients", [3, 30])
+def test_dashboard_query_count_is_constant(
+    clinician_client, clinician, django_assert_num_queries, patients
+):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=3)
+    for _ in range(patients):
+        record = PatientFactory(clinic=clinician.clinic, clinician=clinician)
+        assignment = services.assign_programme(
+            patient=record,
+            programme=programme,
+            by=clinician,
+            start_date=timezone.localdate(),
+            rule_profile="strict",
+        )
+        item = assignment.items.get()
+        services.log_session(
+            assignment=assignment,
+            submission_key=uuid.uuid4(),
+            entries=[
+                services.EntryInput(
+                    item_id=item.pk,
+                    sets_done=3,
+                    per_set=(10, 10, 10),
+                    effort=5,
+                    pain_before=3,
+                    pain_during=3,
+                    pain_after=3,
+                    increased_pain=True,
+                )
+            ],
+        )
+    with django_assert_num_queries(10):
+        response = clinician_client.get(reverse("patients:dashboard"))
+    assert response.context["counts"]["alerts"] == patients
+
+
+def test_alert_list_and_other_clinic_alert_is_404(login, clinician, outsider, assignment):
+    log(assignment, timezone.now(), increased_pain=True)
+    alert = Alert.objects.get()
+    assert alert in login(clinician).get(reverse("patients:alert-list")).context["alerts"]
+    client = login(outsider)
+    assert alert not in client.get(reverse("patients:alert-list")).context["alerts"]
+    assert client.post(reverse("patients:alert-ack", args=[alert.pk])).status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+@pytest.mark.parametrize("action", ["approve", "decline", "move"])
+def test_outsider_gets_404_and_patient_403_on_item_actions(login, outsider, patient, ready, action):
+    url = item_url(ready, action)
+    assert login(outsider).post(url, {"level": "1", "reason": "x"}).status_code == 404
+    assert login(patient).post(url, {"level": "1", "reason": "x"}).status_code == 403
+    assert level_of(ready) == 2
+
+
+def test_patient_gets_403_on_alerts(login, patient, assignment):
+    log(assignment, timezone.now(), increased_pain=True)
+    client = login(patient)
+    assert client.get(reverse("patients:alert-list")).status_code == 403
+    alert = Alert.objects.get()
+    assert client.post(reverse("patients:alert-ack", args=[alert.pk])).status_code == 403
+
+
+def test_patient_is_told_the_outcome_and_the_new_level(login, patient, assignment):
+    client = login(patient)
+    session = log(assignment, timezone.now(), increased_pain=True)
+    page = client.get(reverse("patients:session-detail", args=[session.pk])).content.decode()
+    assert "stop this exercise today" in page
+    assert "your level changed from 2 to 1" in page
+    today = client.get(reverse("patients:portal")).content.decode()
+    assert "is back to level 1" in today
+
+
+def test_expire_command_decides_on_stale_sessions(assignment, capsys):
+    from django.core.management import call_command
+
+    log(assignment, timezone.now() - timedelta(hours=40))
+    call_command("expire_check_ins")
+    assert "Re-decided" in capsys.readouterr().out
+    assert Decision.objects.get().action == "hold"
