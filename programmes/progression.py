@@ -405,7 +405,9 @@ def _day(moment: datetime) -> str:
 
 
 def _streak_summary(streak: list[ScoredSession], level: int) -> str:
-    days = ", ".join(str(s.performed_at.day) for s in streak[:-1])
-    last = _day(streak[-1].performed_at)
-    dates = f"{days} and {last}" if days else last
+    # Several sessions on one day name that day once.
+    days = list(dict.fromkeys(s.performed_at.date() for s in streak))
+    last = f"{days[-1].day} {days[-1].strftime('%b')}"
+    earlier = ", ".join(str(day.day) for day in days[:-1])
+    dates = f"{earlier} and {last}" if earlier else last
     return f"{len(streak)} green sessions at level {level} ({dates})"
