@@ -14,10 +14,12 @@ $(SYNCED): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@touch $@
 
+# Locally, background tasks (alert emails) run at once and print to the console;
+# production runs `manage.py db_worker` beside the web server instead.
 run: $(SYNCED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	TASKS_BACKEND=immediate $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own here.
 chromium:

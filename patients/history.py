@@ -1,11 +1,16 @@
 """The numbers behind the history charts, shaped for Chart.js (patient and clinician)."""
 
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import PsfsRating, Session
+from .models import PsfsRating, Session, SessionEntry
 
 CHART_SESSIONS = 60
+CHART_WEEKS = 12
 
 
 def _mean(values):
@@ -13,22 +18,29 @@ def _mean(values):
     return round(sum(values) / len(values), 1) if values else None
 
 
-def history_chart_data(patient) -> dict:
-    """The last sessions, oldest first: pain, effort, seconds held per item, mornings, PSFS."""
+def _label(moment) -> str:
+    return timezone.localtime(moment).strftime("%d %b")
+
+
+def history_chart_data(patient, *, sessions_per_week: int | None = None) -> dict:
+    """The last sessions, oldest first: pain, effort, seconds held and level per item,
+    mornings against usual pain, sessions per week against the plan, and the PSFS."""
     sessions = list(
         Session.objects.filter(patient=patient)
         .select_related("check_in")
-        .prefetch_related("entries")
+        .prefetch_related(Prefetch("entries", queryset=SessionEntry.objects.select_related("item")))
         .order_by("-performed_at", "-id")[:CHART_SESSIONS]
     )
     sessions.reverse()
-    labels = [timezone.localtime(s.performed_at).strftime("%d %b") for s in sessions]
     holds: dict[str, list] = {}
+    levels: dict[str, list] = {}
     for index, session in enumerate(sessions):
         for entry in session.entries.all():
-            series = holds.setdefault(entry.exercise_name, [None] * len(sessions))
             if entry.per_set and not entry.is_dynamic:
-                series[index] = _mean(entry.per_set)
+                holds.setdefault(entry.exercise_name, [None] * len(sessions))[index] = _mean(
+                    entry.per_set
+                )
+            levels.setdefault(str(entry.item), [None] * len(sessions))[index] = entry.level_number
     ratings = PsfsRating.objects.filter(assignment__patient=patient).order_by("rated_at")
     return {
         "text": {
@@ -39,8 +51,10 @@ def history_chart_data(patient) -> dict:
             "morning": _("morning pain"),
             "usual": _("usual pain"),
             "psfs": _("PSFS score"),
+            "sessions": _("sessions"),
+            "planned": _("planned"),
         },
-        "labels": labels,
+        "labels": [_label(s.performed_at) for s in sessions],
         "pain_before": [_mean(e.pain_before for e in s.entries.all()) for s in sessions],
         "pain_during": [
             max((e.pain_during for e in s.entries.all()), default=None) for s in sessions
@@ -50,8 +64,29 @@ def history_chart_data(patient) -> dict:
         "morning_pain": [s.check_in.pain_now if hasattr(s, "check_in") else None for s in sessions],
         "baseline": patient.baseline_pain,
         "holds": [{"label": name, "data": data} for name, data in holds.items()],
+        "levels": [{"label": name, "data": data} for name, data in levels.items()],
+        "weeks": _weekly_sessions(patient, sessions_per_week),
         "psfs": {
-            "labels": [timezone.localtime(r.rated_at).strftime("%d %b") for r in ratings],
+            "labels": [_label(r.rated_at) for r in ratings],
             "data": [float(r.score) for r in ratings],
         },
+    }
+
+
+def _weekly_sessions(patient, planned) -> dict:
+    """Sessions per week for the last weeks, against the plan's sessions per week."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    weeks = [monday - timedelta(weeks=n) for n in reversed(range(CHART_WEEKS))]
+    counts = {
+        row["week"].date() if hasattr(row["week"], "date") else row["week"]: row["sessions"]
+        for row in Session.objects.filter(patient=patient, performed_at__date__gte=weeks[0])
+        .annotate(week=TruncWeek("performed_at"))
+        .values("week")
+        .annotate(sessions=Count("id"))
+    }
+    return {
+        "labels": [week.strftime("%d %b") for week in weeks],
+        "data": [counts.get(week, 0) for week in weeks],
+        "planned": planned,
     }

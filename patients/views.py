@@ -331,8 +331,13 @@ class HistoryView(PatientPortalMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
+        assignment = self.current_assignment(with_items=False)
         return super().get_context_data(
-            chart_data=history_chart_data(self.patient_record), **kwargs
+            chart_data=history_chart_data(
+                self.patient_record,
+                sessions_per_week=assignment.sessions_per_week if assignment else None,
+            ),
+            **kwargs,
         )
 
 
@@ -475,7 +480,9 @@ class PatientDetailView(PatientMixin, DetailView):
             current=current,
             alerts=list(review.open_alerts_for(patient)),
             decisions=decisions,
-            chart_data=history_chart_data(patient),
+            chart_data=history_chart_data(
+                patient, sessions_per_week=current.sessions_per_week if current else None
+            ),
             move_form=MoveLevelForm(),
             decline_form=DeclineForm(),
             recent_sessions=recent_sessions[: self.recent_session_count],

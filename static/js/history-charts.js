@@ -39,4 +39,27 @@
     { label: text("usual", "usual pain"), data: data.labels.map(() => data.baseline), borderDash: [6, 4], pointRadius: 0 },
   ], scale);
   line("psfs", data.psfs.labels, [{ label: text("psfs", "PSFS"), data: data.psfs.data }], scale);
+  // Levels as steps, so each change shows where it happened on the time axis.
+  line(
+    "levels",
+    data.labels,
+    data.levels.map((set) => ({ ...set, stepped: true })),
+    { beginAtZero: false, ticks: { stepSize: 1 } },
+  );
+  const weekly = document.querySelector('[data-chart="weeks"]');
+  if (weekly && data.weeks) {
+    const sets = [
+      { type: "bar", label: text("sessions", "sessions"), data: data.weeks.data,
+        backgroundColor: palette[0] },
+    ];
+    if (data.weeks.planned) {
+      sets.push({ type: "line", label: text("planned", "planned"),
+        data: data.weeks.labels.map(() => data.weeks.planned), borderColor: palette[1],
+        borderDash: [6, 4], pointRadius: 0 });
+    }
+    new window.Chart(weekly, {
+      data: { labels: data.weeks.labels, datasets: sets },
+      options: { animation: false, responsive: true, scales: { y: { beginAtZero: true } } },
+    });
+  }
 })();

@@ -360,7 +360,7 @@ class TestHistory:
                 submission_key=uuid.uuid4(),
                 entries=[entry(item) for item in items],
             )
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(12):
             patient_client.get(reverse("patients:history"))
 
 
