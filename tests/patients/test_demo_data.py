@@ -41,3 +41,12 @@ def test_demo_patient_sees_the_starter_programme(client):
     call_command("load_demo_data")
     client.login(username="demo-patient", password=DEMO_PASSWORD)
     assert STARTER_PROGRAMME in client.get("/me/").content.decode()
+
+
+def test_demo_history_makes_the_review_worth_a_look():
+    from patients.models import AssignmentItem, Session
+
+    call_command("load_demo_data")
+    assert Session.objects.count() == 6
+    assert all(hasattr(session, "check_in") for session in Session.objects.all())
+    assert AssignmentItem.objects.filter(awaiting_approval__isnull=False).exists()

@@ -1,9 +1,12 @@
+import uuid
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
-from patients.services import assign_programme
+from patients.services import EntryInput, assign_programme, log_session, record_check_in
 from physio.models import Clinic, Role, User
 from programmes.models import Exercise, Item, Level, Programme
 
@@ -88,6 +91,44 @@ STARTER_LADDERS = [
 ]
 
 
+DEMO_HISTORY_DAYS = 6
+
+
+def log_demo_history(assignment) -> None:
+    """A week of tolerated evening sessions with their morning check-ins, so the charts
+    and the "ready to progress" review have something to show."""
+    start = timezone.now() - timedelta(days=DEMO_HISTORY_DAYS + 1)
+    assignment.items.update(level_since=start)
+    for days_ago in range(DEMO_HISTORY_DAYS, 0, -1):
+        evening = (timezone.localtime() - timedelta(days=days_ago)).replace(
+            hour=18, minute=30, second=0, microsecond=0
+        )
+        entries = []
+        for item in assignment.items.select_related("current_level"):
+            level = item.current_level
+            per_set = (level.hold_seconds or level.reps,) * level.sets
+            entries.append(
+                EntryInput(
+                    item_id=item.pk,
+                    sets_done=level.sets,
+                    per_set=per_set,
+                    effort=4 + days_ago % 2,
+                    pain_before=4,
+                    pain_during=3 + (days_ago == 4),
+                    pain_after=3,
+                )
+            )
+        session = log_session(
+            assignment=assignment, submission_key=uuid.uuid4(), entries=entries, now=evening
+        ).session
+        record_check_in(
+            session=session,
+            pain_now=3 + (days_ago == 4),
+            worse_than_usual=False,
+            now=min(evening + timedelta(hours=14), timezone.now()),
+        )
+
+
 def build_starter_programme(clinic, clinician) -> Programme:
     names = {name for _, rungs in STARTER_LADDERS for name, *_ in rungs}
     exercises = {e.name: e for e in Exercise.objects.built_in().filter(name__in=names)}
@@ -149,13 +190,14 @@ class Command(BaseCommand):
             },
         )
         if not patient.assignments.exists():
-            assign_programme(
+            assignment = assign_programme(
                 patient=patient,
                 programme=programme,
                 by=clinician,
-                start_date=timezone.localdate(),
+                start_date=timezone.localdate() - timedelta(days=DEMO_HISTORY_DAYS + 1),
                 rule_profile="strict",
             )
+            log_demo_history(assignment)
 
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000")
