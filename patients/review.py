@@ -129,7 +129,8 @@ def annotate_item_progress(assignment) -> None:
             if entry.response != GREEN:
                 break
             streak += 1
-        item.green_streak = streak
+        # Past the number needed, the streak only matters as "enough".
+        item.green_streak = min(streak, profile.greens_to_progress)
         item.greens_needed = profile.greens_to_progress
         item.latest_decision = latest_decisions.get(item.pk)
         item.last_entries = by_item.get(item.pk, [])[-5:]
