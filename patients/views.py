@@ -199,6 +199,11 @@ class SessionLogView(PatientPortalMixin, View):
             )
             return redirect("patients:portal")
         session_form = SessionForm(request.POST)
+        if "submission_key" in session_form.errors:
+            # A damaged or missing key: start a fresh submission rather than lose the typing.
+            data = request.POST.copy()
+            data["submission_key"] = str(uuid.uuid4())
+            session_form = SessionForm(data)
         entry_forms = self.entry_forms(assignment, request.POST)
         valid = session_form.is_valid() & all([form.is_valid() for form in entry_forms])
         done = [form for form in entry_forms if valid and not form.cleaned_data.get("skipped")]

@@ -287,7 +287,10 @@ class BaseLadderFormSet(forms.BaseInlineFormSet):
     def with_extra_level(self):
         """The same data plus one level copied from the last: ladders climb by small steps."""
         data = self.data.copy()
-        total = int(data.get(f"{self.prefix}-TOTAL_FORMS", 0))
+        try:
+            total = min(int(data.get(f"{self.prefix}-TOTAL_FORMS", 0)), self.max_num)
+        except (TypeError, ValueError):
+            total = 0
         if total:
             last = f"{self.prefix}-{total - 1}-"
             for key in list(data.keys()):

@@ -410,3 +410,11 @@ def test_finished_programme_is_no_longer_today(patient_client, assignment):
     services.change_assignment_status(assignment=assignment, action="finish")
     response = patient_client.get(reverse("patients:portal"))
     assert response.context["assignment"] is None
+
+
+def test_damaged_submission_key_still_saves_once(patient_client, assignment):
+    data = log_data(assignment)
+    data["submission_key"] = "not-a-uuid"
+    response = patient_client.post(reverse("patients:session-log"), data)
+    assert response.status_code == 302
+    assert Session.objects.count() == 1

@@ -303,3 +303,12 @@ def test_every_programme_url_is_403_for_a_patient(login, patient, programme):
 def test_colleague_can_edit_the_clinics_programme(login, colleague, programme):
     response = login(colleague).get(reverse("programmes:programme-detail", args=[programme.pk]))
     assert response.status_code == 200
+
+
+def test_tampered_management_form_is_not_a_crash(clinician_client, programme):
+    url = reverse("programmes:item-create", args=[programme.pk])
+    data = ladder_data([{"exercise": "Abdominal Curl (isometric)"}], add_level="1")
+    data["levels-TOTAL_FORMS"] = "lots"
+    assert clinician_client.post(url, data).status_code == 200
+    del data["add_level"]
+    assert clinician_client.post(url, data).status_code == 200
