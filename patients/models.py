@@ -13,6 +13,20 @@ from programmes.models import LadderItem, LevelPrescription
 from programmes.progression import PAIN_MONITORING, PROFILES, STRICT
 
 PAIN_HELP = _("0 = no pain, 10 = worst imaginable.")
+
+
+def scoped_to(queryset, user, patient_path: str):
+    """Rows a user may see: their clinic's for a clinician, their own for a patient.
+
+    `patient_path` is the lookup from the model to its Patient, e.g. "item__assignment__patient".
+    """
+    if getattr(user, "is_clinician", False):
+        return queryset.filter(**{f"{patient_path}__clinic_id": user.clinic_id})
+    if getattr(user, "is_patient", False):
+        return queryset.filter(**{f"{patient_path}__user": user})
+    return queryset.none()
+
+
 INVITATION_LIFETIME = timedelta(days=7)
 
 
@@ -154,11 +168,7 @@ def default_rule_numbers():
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if getattr(user, "is_clinician", False):
-            return self.filter(patient__clinic_id=user.clinic_id)
-        if getattr(user, "is_patient", False):
-            return self.filter(patient__user=user)
-        return self.none()
+        return scoped_to(self, user, "patient")
 
     def current(self):
         return self.filter(status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED])
@@ -287,11 +297,7 @@ def pain_field(label, **kwargs):
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if getattr(user, "is_clinician", False):
-            return self.filter(patient__clinic_id=user.clinic_id)
-        if getattr(user, "is_patient", False):
-            return self.filter(patient__user=user)
-        return self.none()
+        return scoped_to(self, user, "patient")
 
 
 class Session(models.Model):
@@ -489,11 +495,7 @@ class PsfsRating(models.Model):
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if getattr(user, "is_clinician", False):
-            return self.filter(item__assignment__patient__clinic_id=user.clinic_id)
-        if getattr(user, "is_patient", False):
-            return self.filter(item__assignment__patient__user=user)
-        return self.none()
+        return scoped_to(self, user, "item__assignment__patient")
 
 
 class Decision(models.Model):

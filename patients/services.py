@@ -1,7 +1,8 @@
 """Writes that touch more than one row. Views, admin and the API all call these."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -289,6 +290,14 @@ class EntryInput:
     comment: str = ""
 
 
+def reported_fields(entry: EntryInput) -> dict:
+    """The patient's own numbers, as SessionEntry stores them."""
+    values = asdict(entry)
+    values.pop("item_id")
+    values["per_set"] = list(entry.per_set)
+    return values
+
+
 class SessionError(Exception):
     pass
 
@@ -365,16 +374,7 @@ def _log_session_locked(assignment, submission_key, entries, notes, now) -> Logg
                 prescribed_hold_seconds=level.hold_seconds,
                 prescribed_reps=level.reps,
                 effort_target=level.effort_target,
-                sets_done=entry.sets_done,
-                per_set=list(entry.per_set),
-                effort=entry.effort,
-                pain_before=entry.pain_before,
-                pain_during=entry.pain_during,
-                pain_after=entry.pain_after,
-                held_breath=entry.held_breath,
-                braced_too_hard=entry.braced_too_hard,
-                increased_pain=entry.increased_pain,
-                comment=entry.comment,
+                **reported_fields(entry),
             )
         )
     SessionEntry.objects.bulk_create(rows)
@@ -482,15 +482,11 @@ def classify_entry(entry: SessionEntry, *, baseline: int, profile, now) -> Class
         ),
         readings=SessionReadings(
             performed_at=session.performed_at,
-            sets_done=entry.sets_done,
-            per_set=tuple(entry.per_set),
-            effort=entry.effort,
-            pain_before=entry.pain_before,
-            pain_during=entry.pain_during,
-            pain_after=entry.pain_after,
-            held_breath=entry.held_breath,
-            braced_too_hard=entry.braced_too_hard,
-            increased_pain=entry.increased_pain,
+            **{
+                field.name: getattr(entry, field.name)
+                for field in dataclass_fields(SessionReadings)
+                if field.name != "performed_at"
+            },
         ),
         check_in=MorningCheckIn(check_in.pain_now, check_in.worse_than_usual) if check_in else None,
         baseline=baseline,
