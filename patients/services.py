@@ -714,7 +714,7 @@ def acknowledge_alert(*, alert: Alert, by, now=None) -> None:
     )
 
 
-def expire_pending_check_ins(now=None, clinic_id=None) -> int:
+def expire_pending_check_ins(now=None, clinic_id=None, patient_id=None) -> int:
     """Sessions whose check-in never came count as amber after the wait: decide on them."""
     now = now or timezone.now()
     stale = SessionEntry.objects.filter(
@@ -722,6 +722,8 @@ def expire_pending_check_ins(now=None, clinic_id=None) -> int:
     )
     if clinic_id is not None:
         stale = stale.filter(session__patient__clinic_id=clinic_id)
+    if patient_id is not None:
+        stale = stale.filter(session__patient_id=patient_id)
     stale = stale.values_list("session__assignment_id", flat=True).distinct()
     count = 0
     for assignment_id in stale:

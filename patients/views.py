@@ -48,6 +48,7 @@ from .models import (
     Patient,
     PatientStatus,
     Session,
+    SessionEntry,
 )
 
 # The raw invitation link exists only in the response that created it; the
@@ -172,7 +173,30 @@ class SessionLogView(PatientPortalMixin, View):
             if item.current_level is not None and not item.paused
         ]
 
+    def coaching_cues(self, assignment) -> dict[int, list[str]]:
+        """Technique flags from each exercise's last session become a cue for this one."""
+        latest = {}
+        entries = SessionEntry.objects.filter(item__assignment=assignment).order_by(
+            "-session__performed_at", "-id"
+        )
+        for entry in entries.only("item_id", "held_breath", "braced_too_hard")[:50]:
+            latest.setdefault(entry.item_id, entry)
+        cues = {}
+        for item_id, entry in latest.items():
+            if entry.held_breath:
+                cues.setdefault(item_id, []).append(
+                    _("Last time you held your breath: breathe out slowly through the hold.")
+                )
+            if entry.braced_too_hard:
+                cues.setdefault(item_id, []).append(
+                    _("Last time you braced too hard: brace gently, about a third of your maximum.")
+                )
+        return cues
+
     def render_page(self, assignment, session_form, entry_forms, status=200):
+        cues = self.coaching_cues(assignment)
+        for form in entry_forms:
+            form.cues = cues.get(form.item.pk, [])
         context = {
             "assignment": assignment,
             "session_form": session_form,
@@ -453,6 +477,7 @@ class PatientDetailView(PatientMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         patient = self.object
+        services.expire_pending_check_ins(patient_id=patient.pk)
         assignments = list(
             patient.assignments.select_related("programme", "created_by").order_by(
                 "-created_at", "-id"

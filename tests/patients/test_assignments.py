@@ -238,7 +238,7 @@ class TestPagesShowTheProgramme:
                     for item in assignment.items.all()
                 ],
             )
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
 
     def test_printable_programme_has_dose_and_stop_rule(

@@ -418,3 +418,11 @@ def test_damaged_submission_key_still_saves_once(patient_client, assignment):
     response = patient_client.post(reverse("patients:session-log"), data)
     assert response.status_code == 302
     assert Session.objects.count() == 1
+
+
+def test_technique_flag_becomes_a_cue_next_time(patient_client, assignment):
+    item = first_item(assignment)
+    data = log_data(assignment, **{f"item-{item.pk}-held_breath": "on"})
+    patient_client.post(reverse("patients:session-log"), data)
+    page = patient_client.get(reverse("patients:session-log")).content.decode()
+    assert "Last time you held your breath" in page
