@@ -2,8 +2,21 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
-from . import views
+from patients.api import views as patient_api
+
+from . import api, views
+
+router = DefaultRouter()
+router.register("exercises", patient_api.ExerciseViewSet, basename="exercise")
+
+api_v1 = [
+    path("auth/token/", api.TokenView.as_view(), name="token"),
+    path("me/", api.MeView.as_view(), name="me"),
+    *router.urls,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +24,9 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("patients.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 if settings.DEBUG:
