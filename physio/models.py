@@ -61,3 +61,23 @@ class User(AbstractUser):
     @property
     def is_patient(self) -> bool:
         return self.role == Role.PATIENT
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an Idempotency-Key, kept for 24 hours."""
+
+    user = models.ForeignKey("physio.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    path = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "path"], name="one_record_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.path})"

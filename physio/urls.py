@@ -11,6 +11,10 @@ from . import api, views
 
 router = DefaultRouter()
 router.register("exercises", patient_api.ExerciseViewSet, basename="exercise")
+router.register("assignments", patient_api.AssignmentViewSet, basename="assignment")
+router.register("sessions", patient_api.SessionViewSet, basename="session")
+router.register("check-ins", patient_api.CheckInViewSet, basename="check-in")
+router.register("decisions", patient_api.DecisionViewSet, basename="decision")
 
 api_v1 = [
     path("auth/token/", api.TokenView.as_view(), name="token"),

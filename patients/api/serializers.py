@@ -1,0 +1,163 @@
+from rest_framework import serializers
+
+from programmes.models import MAX_SETS
+
+from ..models import (
+    Assignment,
+    AssignmentItem,
+    AssignmentLevel,
+    CheckIn,
+    Decision,
+    Session,
+    SessionEntry,
+)
+
+PAIN = {"min_value": 0, "max_value": 10, "help_text": "0 = no pain, 10 = worst imaginable"}
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    exercise = serializers.CharField(source="exercise.name")
+    exercise_id = serializers.IntegerField()
+
+    class Meta:
+        model = AssignmentLevel
+        fields = [
+            "id",
+            "order",
+            "exercise_id",
+            "exercise",
+            "position",
+            "sets",
+            "hold_seconds",
+            "reps",
+            "rest_seconds",
+            "effort_target",
+            "resistance",
+            "cues",
+        ]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "item",
+            "action",
+            "from_level",
+            "to_level",
+            "reasons",
+            "profile",
+            "numbers",
+            "rule_version",
+            "sessions_used",
+            "actor",
+            "created_at",
+        ]
+
+    def get_actor(self, decision) -> str:
+        return "engine" if decision.actor_id is None else str(decision.actor)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    levels = LevelSerializer(many=True)
+    current_level = serializers.IntegerField(source="current_level_id", allow_null=True)
+    ready_to_progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssignmentItem
+        fields = ["id", "order", "title", "levels", "current_level", "paused", "ready_to_progress"]
+
+    def get_ready_to_progress(self, item) -> bool:
+        return item.awaiting_approval_id is not None
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "patient",
+            "name",
+            "start_date",
+            "sessions_per_week",
+            "rule_profile",
+            "rule_numbers",
+            "auto_advance",
+            "status",
+            "items",
+        ]
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SessionEntry
+        fields = [
+            "item",
+            "level_number",
+            "exercise_name",
+            "prescribed_sets",
+            "prescribed_hold_seconds",
+            "prescribed_reps",
+            "effort_target",
+            "sets_done",
+            "per_set",
+            "effort",
+            "pain_before",
+            "pain_during",
+            "pain_after",
+            "held_breath",
+            "braced_too_hard",
+            "increased_pain",
+            "comment",
+            "response",
+            "response_reasons",
+        ]
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = ["id", "session", "pain_now", "worse_than_usual", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"pain_now": PAIN}
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    entries = EntrySerializer(many=True)
+    check_in = CheckInSerializer(allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "assignment", "patient", "performed_at", "notes", "entries", "check_in"]
+
+
+class EntryInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    sets_done = serializers.IntegerField(min_value=0, max_value=MAX_SETS)
+    per_set = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=600), max_length=MAX_SETS
+    )
+    effort = serializers.IntegerField(min_value=0, max_value=10)
+    pain_before = serializers.IntegerField(**PAIN)
+    pain_during = serializers.IntegerField(**PAIN)
+    pain_after = serializers.IntegerField(**PAIN)
+    held_breath = serializers.BooleanField(default=False)
+    braced_too_hard = serializers.BooleanField(default=False)
+    increased_pain = serializers.BooleanField(default=False)
+    comment = serializers.CharField(allow_blank=True, default="", max_length=2000)
+
+    def validate(self, data):
+        if len(data["per_set"]) != data["sets_done"]:
+            raise serializers.ValidationError({"per_set": "Give one number per set done."})
+        return data
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    notes = serializers.CharField(allow_blank=True, default="", max_length=4000)
+    entries = EntryInputSerializer(many=True, allow_empty=False)

@@ -1,0 +1,186 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from patients import services
+from patients.models import CheckIn, Decision, Session
+from tests.factories import programme_with_ladders
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(user):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def assignment(patient, clinician):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=3)
+    return services.assign_programme(
+        patient=patient.patient_record,
+        programme=programme,
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+
+
+def body(assignment, **changes):
+    item = assignment.items.get()
+    entry = {
+        "item": item.pk,
+        "sets_done": 3,
+        "per_set": [10, 10, 10],
+        "effort": 5,
+        "pain_before": 3,
+        "pain_during": 3,
+        "pain_after": 2,
+    }
+    entry.update(changes)
+    return {"assignment": assignment.pk, "entries": [entry]}
+
+
+def test_patient_posts_a_session(patient, assignment):
+    response = api_for(patient).post("/api/v1/sessions/", body(assignment), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["entries"][0]["response"] == "provisional"
+    assert Session.objects.count() == 1
+
+
+def test_replay_with_the_same_key_returns_the_first_response(patient, assignment):
+    client = api_for(patient)
+    first = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    again = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replay"] == "true"
+    assert Session.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_409(patient, assignment):
+    client = api_for(patient)
+    client.post("/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="k")
+    response = client.post(
+        "/api/v1/sessions/", body(assignment, effort=6), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert response.status_code == 409
+    assert "different body" in response.json()["detail"]
+    assert Session.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicates_make_one_session(patient, clinician):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=3)
+    assignment = services.assign_programme(
+        patient=patient.patient_record,
+        programme=programme,
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+    payload = body(assignment)
+    token, _ = Token.objects.get_or_create(user=patient)
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        barrier.wait()
+        statuses.append(
+            client.post(
+                "/api/v1/sessions/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same"
+            ).status_code
+        )
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201, 201]
+    assert Session.objects.count() == 1
+
+
+def test_invalid_session_gets_errors_per_field(patient, assignment):
+    response = api_for(patient).post(
+        "/api/v1/sessions/", body(assignment, pain_during=11, per_set=[10]), format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["entries"]["0"]  # DRF keys list errors by position
+    assert "pain_during" in errors
+
+
+def test_someone_elses_assignment_is_refused(other_patient, assignment):
+    response = api_for(other_patient).post("/api/v1/sessions/", body(assignment), format="json")
+    assert response.status_code == 400
+    assert "assignment" in response.json()
+    assert not Session.objects.exists()
+
+
+def test_clinician_reads_but_cannot_create(clinician, patient, assignment):
+    api_for(patient).post("/api/v1/sessions/", body(assignment), format="json")
+    client = api_for(clinician)
+    assert client.get("/api/v1/sessions/").json()["count"] == 1
+    assert client.post("/api/v1/sessions/", body(assignment), format="json").status_code == 403
+
+
+def test_outsider_sees_nothing(outsider, patient, assignment):
+    api_for(patient).post("/api/v1/sessions/", body(assignment), format="json")
+    session = Session.objects.get()
+    client = api_for(outsider)
+    assert client.get("/api/v1/sessions/").json()["count"] == 0
+    assert client.get(f"/api/v1/sessions/{session.pk}/").status_code == 404
+    assert client.get(f"/api/v1/assignments/{assignment.pk}/").status_code == 404
+
+
+def test_check_in_then_red_decision_is_listed(patient, clinician, assignment):
+    client = api_for(patient)
+    session_id = client.post("/api/v1/sessions/", body(assignment), format="json").json()["id"]
+    Session.objects.filter(pk=session_id).update(performed_at=timezone.now() - timedelta(hours=14))
+    assignment.items.update(level_since=timezone.now() - timedelta(days=1))
+    response = client.post(
+        "/api/v1/check-ins/",
+        {"session": session_id, "pain_now": 6, "worse_than_usual": True},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert CheckIn.objects.count() == 1
+    decisions = api_for(clinician).get("/api/v1/decisions/").json()
+    assert decisions["count"] == 1
+    assert decisions["results"][0]["action"] == "pause"
+    assert client.get("/api/v1/decisions/").json()["count"] == 1  # the patient reads their own
+    assert Decision.objects.get().action == "pause"
+
+
+def test_assignment_shows_items_levels_and_current_level(patient, assignment):
+    data = api_for(patient).get(f"/api/v1/assignments/{assignment.pk}/").json()
+    item = data["items"][0]
+    assert len(item["levels"]) == 3
+    assert item["current_level"] == item["levels"][0]["id"]
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_session_list_query_count_is_constant(
+    clinician, patient, assignment, django_assert_num_queries, rows
+):
+    client = api_for(patient)
+    for _ in range(rows):
+        client.post("/api/v1/sessions/", body(assignment), format="json")
+    reader = api_for(clinician)
+    with django_assert_num_queries(4):
+        assert reader.get("/api/v1/sessions/").status_code == 200
