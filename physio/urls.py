@@ -11,6 +11,7 @@ from . import api, views
 
 router = DefaultRouter()
 router.register("exercises", patient_api.ExerciseViewSet, basename="exercise")
+router.register("patients", patient_api.PatientViewSet, basename="patient")
 router.register("assignments", patient_api.AssignmentViewSet, basename="assignment")
 router.register("sessions", patient_api.SessionViewSet, basename="session")
 router.register("check-ins", patient_api.CheckInViewSet, basename="check-in")

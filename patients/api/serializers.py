@@ -8,6 +8,8 @@ from ..models import (
     AssignmentLevel,
     CheckIn,
     Decision,
+    Patient,
+    RuleProfileChoice,
     Session,
     SessionEntry,
 )
@@ -161,3 +163,57 @@ class SessionCreateSerializer(serializers.Serializer):
     assignment = serializers.IntegerField()
     notes = serializers.CharField(allow_blank=True, default="", max_length=4000)
     entries = EntryInputSerializer(many=True, allow_empty=False)
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    signed_up = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "date_of_birth",
+            "clinician",
+            "baseline_pain",
+            "notes",
+            "status",
+            "signed_up",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "signed_up", "created_at"]
+        extra_kwargs = {"baseline_pain": PAIN}
+
+    def get_signed_up(self, patient) -> bool:
+        return patient.user_id is not None
+
+    def validate_clinician(self, clinician):
+        if (
+            clinician.clinic_id != self.context["request"].user.clinic_id
+            or not clinician.is_clinician
+        ):
+            raise serializers.ValidationError("Choose a clinician of your clinic.")
+        return clinician
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    patient = serializers.IntegerField()
+    programme = serializers.IntegerField()
+    start_date = serializers.DateField(required=False)
+    sessions_per_week = serializers.IntegerField(min_value=1, max_value=14, default=5)
+    rule_profile = serializers.ChoiceField(choices=RuleProfileChoice.choices, default="strict")
+    rule_numbers = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), required=False
+    )
+    auto_advance = serializers.BooleanField(default=False)
+
+
+class SetLevelSerializer(serializers.Serializer):
+    level = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=500)
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)

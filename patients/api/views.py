@@ -1,15 +1,18 @@
 import uuid
 
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from physio.idempotency import idempotent
 from programmes.api.views import ExerciseViewSet as LibraryViewSet
-from programmes.models import Exercise
+from programmes.models import Exercise, Programme
 
 from .. import services
 from ..models import (
@@ -19,14 +22,20 @@ from ..models import (
     AssignmentStatus,
     CheckIn,
     Decision,
+    Patient,
+    PatientStatus,
     Session,
 )
 from .serializers import (
+    AssignmentCreateSerializer,
     AssignmentSerializer,
     CheckInSerializer,
     DecisionSerializer,
+    DeclineSerializer,
+    PatientSerializer,
     SessionCreateSerializer,
     SessionSerializer,
+    SetLevelSerializer,
 )
 
 
@@ -179,10 +188,197 @@ class CheckInViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
 
 
-class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Programmes given to patients, with each item's ladder and current level."""
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """What the rules or a clinician did to a level, with reasons."""
+
+    serializer_class = DecisionSerializer
+    filterset_fields = ["item", "action"]
+
+    def get_queryset(self):
+        return (
+            Decision.objects.visible_to(self.request.user)
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+        )
+
+
+class IsClinician(permissions.BasePermission):
+    message = "This is for clinicians."
+
+    def has_permission(self, request, view):
+        return request.user.is_clinician
+
+
+class InviteResponseSerializer(serializers.Serializer):
+    link = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+
+
+class PatientViewSet(viewsets.ModelViewSet):
+    """The clinic's patients. `POST {id}/invite/` makes a fresh single-use invitation link."""
+
+    serializer_class = PatientSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClinician]
+    filterset_fields = ["status", "clinician"]
+    search_fields = ["first_name", "last_name", "email"]
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.request.user).order_by(
+            "last_name", "first_name", "id"
+        )
+
+    def perform_create(self, serializer):
+        serializer.save(clinic=self.request.user.clinic)
+
+    def perform_destroy(self, patient):
+        # Archiving keeps the clinical record; nothing is deleted.
+        services.set_patient_archived(patient=patient, archived=True)
+
+    @extend_schema(request=None, responses={201: InviteResponseSerializer})
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        patient = self.get_object()
+        if patient.status != PatientStatus.ACTIVE:
+            raise ValidationError({"patient": ["Archived patients cannot be invited."]})
+        issued = services.issue_invitation(patient=patient, by=request.user)
+        link = request.build_absolute_uri(
+            reverse("patients:accept-invitation", args=[issued.token])
+        )
+        services.email_invitation(patient=patient, link=link)
+        return Response(
+            {"link": link, "expires_at": issued.invitation.expires_at},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _item_of(view, request, pk, item):
+    assignment = view.get_object()
+    found = assignment.items.filter(pk=item).first()
+    if found is None:
+        raise NotFound("No such item in this programme.")
+    return found
+
+
+class ClinicianActions:
+    """Level actions on an assignment's items; the same services as the patient page."""
+
+    @extend_schema(request=SetLevelSerializer, responses={201: DecisionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"items/(?P<item>\d+)/set-level",
+        permission_classes=[permissions.IsAuthenticated, IsClinician],
+    )
+    def set_level(self, request, pk=None, item=None):
+        target = _item_of(self, request, pk, item)
+        incoming = SetLevelSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            decision = services.move_level(
+                item=target,
+                by=request.user,
+                **{
+                    "to_level": incoming.validated_data["level"],
+                    "reason": incoming.validated_data["reason"],
+                },
+            )
+        except services.DecisionError as error:
+            raise ValidationError({"level": [str(error)]}) from error
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: DecisionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision>\d+)/approve",
+        permission_classes=[permissions.IsAuthenticated, IsClinician],
+    )
+    def approve(self, request, pk=None, decision=None):
+        target = self._ready_item(decision)
+        try:
+            result = services.approve_progression(item=target, by=request.user)
+        except services.DecisionError as error:
+            raise ValidationError({"decision": [str(error)]}) from error
+        return Response(DecisionSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeclineSerializer, responses={201: DecisionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision>\d+)/decline",
+        permission_classes=[permissions.IsAuthenticated, IsClinician],
+    )
+    def decline(self, request, pk=None, decision=None):
+        target = self._ready_item(decision)
+        incoming = DeclineSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            result = services.decline_progression(
+                item=target, by=request.user, reason=incoming.validated_data["reason"]
+            )
+        except services.DecisionError as error:
+            raise ValidationError({"decision": [str(error)]}) from error
+        return Response(DecisionSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    def _ready_item(self, decision_id):
+        assignment = self.get_object()
+        target = assignment.items.filter(awaiting_approval_id=decision_id).first()
+        if target is None:
+            if not Decision.objects.filter(pk=decision_id, item__assignment=assignment).exists():
+                raise NotFound("No such decision in this programme.")
+            raise ValidationError({"decision": ["This decision is not waiting for approval."]})
+        return target
+
+
+class AssignmentViewSet(ClinicianActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Programmes given to patients, with each item's ladder and current level. Clinicians
+    create one from a programme (`POST`), and move, approve or decline levels."""
 
     serializer_class = AssignmentSerializer
+
+    def get_serializer_class(self):
+        return AssignmentCreateSerializer if self.action == "create" else AssignmentSerializer
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        if not request.user.is_clinician:
+            raise PermissionDenied("Only clinicians assign programmes.")
+        incoming = AssignmentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        patient = (
+            Patient.objects.visible_to(request.user)
+            .filter(pk=data["patient"], status=PatientStatus.ACTIVE)
+            .first()
+        )
+        programme = (
+            Programme.objects.visible_to(request.user).active().filter(pk=data["programme"]).first()
+        )
+        errors = {}
+        if patient is None:
+            errors["patient"] = ["No such active patient in your clinic."]
+        if programme is None:
+            errors["programme"] = ["No such programme in your clinic."]
+        if errors:
+            raise ValidationError(errors)
+        try:
+            assignment = services.assign_programme(
+                patient=patient,
+                programme=programme,
+                by=request.user,
+                start_date=data.get("start_date") or timezone.localdate(),
+                sessions_per_week=data["sessions_per_week"],
+                rule_profile=data["rule_profile"],
+                rule_numbers=data.get("rule_numbers"),
+                auto_advance=data["auto_advance"],
+            )
+        except services.AssignmentError as error:
+            raise ValidationError({"patient": [str(error)]}) from error
+        return Response(
+            AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
     filterset_fields = ["status", "patient"]
 
     def get_queryset(self):
@@ -198,19 +394,5 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
                     ),
                 )
             )
-            .order_by("-created_at", "-id")
-        )
-
-
-class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
-    """What the rules or a clinician did to a level, with reasons."""
-
-    serializer_class = DecisionSerializer
-    filterset_fields = ["item", "action"]
-
-    def get_queryset(self):
-        return (
-            Decision.objects.visible_to(self.request.user)
-            .select_related("actor")
             .order_by("-created_at", "-id")
         )
