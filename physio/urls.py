@@ -6,11 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from patients.api import views as patient_api
+from programmes.api import views as programme_api
 
 from . import api, views
 
 router = DefaultRouter()
 router.register("exercises", patient_api.ExerciseViewSet, basename="exercise")
+router.register("programmes", programme_api.ProgrammeViewSet, basename="programme")
 router.register("patients", patient_api.PatientViewSet, basename="patient")
 router.register("assignments", patient_api.AssignmentViewSet, basename="assignment")
 router.register("sessions", patient_api.SessionViewSet, basename="session")

@@ -17,7 +17,7 @@ from ..models import (
 PAIN = {"min_value": 0, "max_value": 10, "help_text": "0 = no pain, 10 = worst imaginable"}
 
 
-class LevelSerializer(serializers.ModelSerializer):
+class AssignmentLevelSerializer(serializers.ModelSerializer):
     exercise = serializers.CharField(source="exercise.name")
     exercise_id = serializers.IntegerField()
 
@@ -63,8 +63,8 @@ class DecisionSerializer(serializers.ModelSerializer):
         return "engine" if decision.actor_id is None else str(decision.actor)
 
 
-class ItemSerializer(serializers.ModelSerializer):
-    levels = LevelSerializer(many=True)
+class AssignmentItemSerializer(serializers.ModelSerializer):
+    levels = AssignmentLevelSerializer(many=True)
     current_level = serializers.IntegerField(source="current_level_id", allow_null=True)
     ready_to_progress = serializers.SerializerMethodField()
 
@@ -77,7 +77,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    items = ItemSerializer(many=True)
+    items = AssignmentItemSerializer(many=True)
 
     class Meta:
         model = Assignment

@@ -1,6 +1,18 @@
+from django.db import transaction
 from rest_framework import serializers
 
-from ..models import Exercise
+from ..models import (
+    DEFAULT_DYNAMIC_SETS,
+    DEFAULT_EFFORT_TARGET,
+    DEFAULT_HOLD_SECONDS,
+    DEFAULT_REPS,
+    Exercise,
+    Item,
+    Kind,
+    Level,
+    Position,
+    Programme,
+)
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -36,3 +48,109 @@ class ExerciseSerializer(serializers.ModelSerializer):
                 "An exercise with this name is already in your library."
             )
         return name
+
+
+class ProgrammeLevelSerializer(serializers.ModelSerializer):
+    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.all())
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    confirm_high_effort = serializers.BooleanField(
+        write_only=True, default=False, help_text="Needed for an effort target above 6/10."
+    )
+
+    class Meta:
+        model = Level
+        fields = [
+            "order",
+            "exercise",
+            "position",
+            "sets",
+            "hold_seconds",
+            "reps",
+            "rest_seconds",
+            "effort_target",
+            "resistance",
+            "cues",
+            "confirm_high_effort",
+        ]
+        read_only_fields = ["order"]
+
+    def validate_exercise(self, exercise):
+        user = self.context["request"].user
+        if not Exercise.objects.visible_to(user).filter(pk=exercise.pk).exists():
+            raise serializers.ValidationError("No such exercise in your library.")
+        return exercise
+
+    def validate(self, data):
+        effort = data.get("effort_target", DEFAULT_EFFORT_TARGET)
+        if effort > DEFAULT_EFFORT_TARGET and not data.get("confirm_high_effort"):
+            raise serializers.ValidationError(
+                {
+                    "effort_target": "Above 6/10 goes beyond the source advice; "
+                    "send confirm_high_effort: true to keep it."
+                }
+            )
+        exercise = data["exercise"]
+        data.setdefault("position", exercise.position)
+        if exercise.kind == Kind.DYNAMIC:
+            data["hold_seconds"] = None
+            data.setdefault("sets", DEFAULT_DYNAMIC_SETS)
+            data.setdefault("reps", DEFAULT_REPS)
+            if not data.get("reps"):
+                raise serializers.ValidationError({"reps": "A dynamic exercise needs reps."})
+        else:
+            data["reps"] = None
+            data.setdefault("hold_seconds", DEFAULT_HOLD_SECONDS)
+            if not data.get("hold_seconds"):
+                raise serializers.ValidationError({"hold_seconds": "A hold needs seconds."})
+        return data
+
+
+class ProgrammeItemSerializer(serializers.ModelSerializer):
+    levels = ProgrammeLevelSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Item
+        fields = ["id", "order", "title", "levels"]
+        read_only_fields = ["id", "order"]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    items = ProgrammeItemSerializer(many=True, required=False)
+    archived = serializers.BooleanField(source="is_archived", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "name", "description", "archived", "items", "created_at", "updated_at"]
+        read_only_fields = ["id", "archived", "created_at", "updated_at"]
+
+    @transaction.atomic
+    def create(self, validated_data):
+        items = validated_data.pop("items", [])
+        programme = Programme.objects.create(**validated_data)
+        self._write_items(programme, items)
+        return programme
+
+    @transaction.atomic
+    def update(self, programme, validated_data):
+        items = validated_data.pop("items", None)
+        for field, value in validated_data.items():
+            setattr(programme, field, value)
+        programme.save()
+        if items is not None:
+            # Items are replaced as a whole: patients' copies are separate, so nothing is lost.
+            programme.items.all().delete()
+            self._write_items(programme, items)
+        return programme
+
+    def _write_items(self, programme, items):
+        for item_order, item_data in enumerate(items):
+            levels = item_data.pop("levels")
+            item = Item.objects.create(programme=programme, order=item_order, **item_data)
+            Level.objects.bulk_create(
+                Level(
+                    item=item,
+                    order=level_order,
+                    **{k: v for k, v in level.items() if k != "confirm_high_effort"},
+                )
+                for level_order, level in enumerate(levels, start=1)
+            )

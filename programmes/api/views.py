@@ -1,10 +1,14 @@
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
-from ..models import Exercise
-from .serializers import ExerciseSerializer
+from ..models import Exercise, Level, Programme
+from ..services import duplicate_programme, set_archived
+from .serializers import ExerciseSerializer, ProgrammeSerializer
 
 
 class IsClinicianOrReadOnly(permissions.BasePermission):
@@ -64,3 +68,42 @@ class ExerciseViewSet(viewsets.ModelViewSet):
         super().check_object_permissions(request, obj)
         if request.method not in permissions.SAFE_METHODS and obj.is_built_in:
             raise PermissionDenied("Built-in exercises are read-only; duplicate one to edit it.")
+
+
+class IsClinician(permissions.BasePermission):
+    message = "This is for clinicians."
+
+    def has_permission(self, request, view):
+        return request.user.is_clinician
+
+
+class ProgrammeViewSet(viewsets.ModelViewSet):
+    """The clinic's programme templates with their items and ladders. DELETE archives;
+    `?archived=true` lists archived ones too; `POST {id}/duplicate/` copies one."""
+
+    serializer_class = ProgrammeSerializer
+    permission_classes = [permissions.IsAuthenticated, IsClinician]
+    search_fields = ["name", "description"]
+
+    def get_queryset(self):
+        programmes = Programme.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("items__levels", queryset=Level.objects.order_by("order", "id"))
+        )
+        if self.action == "list" and self.request.query_params.get("archived") != "true":
+            programmes = programmes.active()
+        return programmes.order_by("name", "id")
+
+    def perform_create(self, serializer):
+        serializer.save(clinic=self.request.user.clinic, created_by=self.request.user)
+
+    def perform_destroy(self, programme):
+        set_archived(programme=programme, archived=True)
+
+    @extend_schema(request=None, responses={201: ProgrammeSerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request, pk=None):
+        copy = duplicate_programme(programme=self.get_object(), user=request.user)
+        return Response(
+            ProgrammeSerializer(self.get_queryset().get(pk=copy.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
