@@ -122,6 +122,9 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    # A plain id: whether a session exists is only told to those who may see it.
+    session = serializers.IntegerField(source="session_id")
+
     class Meta:
         model = CheckIn
         fields = ["id", "session", "pain_now", "worse_than_usual", "created_at"]

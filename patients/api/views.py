@@ -172,7 +172,7 @@ class CheckInViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         incoming.is_valid(raise_exception=True)
         session = (
             Session.objects.visible_to(request.user)
-            .filter(pk=incoming.validated_data["session"].pk)
+            .filter(pk=incoming.validated_data["session_id"])
             .first()
         )
         if session is None:

@@ -184,3 +184,25 @@ def test_session_list_query_count_is_constant(
     reader = api_for(clinician)
     with django_assert_num_queries(4):
         assert reader.get("/api/v1/sessions/").status_code == 200
+
+
+def test_check_in_for_someone_elses_or_a_missing_session_reads_the_same(
+    other_patient, patient, assignment
+):
+    session_id = (
+        api_for(patient).post("/api/v1/sessions/", body(assignment), format="json").json()["id"]
+    )
+    client = api_for(other_patient)
+    theirs = client.post(
+        "/api/v1/check-ins/",
+        {"session": session_id, "pain_now": 1, "worse_than_usual": False},
+        format="json",
+    )
+    missing = client.post(
+        "/api/v1/check-ins/",
+        {"session": 999999, "pain_now": 1, "worse_than_usual": False},
+        format="json",
+    )
+    assert theirs.status_code == missing.status_code == 400
+    assert theirs.json() == missing.json()
+    assert not CheckIn.objects.exists()
