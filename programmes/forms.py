@@ -2,12 +2,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .ladders import fit_dose
 from .models import (
-    DEFAULT_DYNAMIC_SETS,
     DEFAULT_EFFORT_TARGET,
     DEFAULT_HOLD_SECONDS,
-    DEFAULT_REPS,
-    DEFAULT_SETS,
     MAX_HOLD_SECONDS,
     MAX_REPS,
     MAX_REST_SECONDS,
@@ -224,15 +222,15 @@ class LevelForm(forms.ModelForm):
         if exercise is not None and not data.get("position"):
             data["position"] = exercise.position
             self.instance.position = exercise.position
-        if exercise is not None and exercise.kind == Kind.DYNAMIC and not data.get("reps"):
-            # A dynamic exercise picked with the isometric defaults still typed:
-            # use the source's 2 sets of 6 reps rather than refuse the form.
-            if data.get("sets") == DEFAULT_SETS and data.get("hold_seconds") in (
-                None,
-                DEFAULT_HOLD_SECONDS,
-            ):
-                data["sets"], data["reps"] = DEFAULT_DYNAMIC_SETS, DEFAULT_REPS
-                self.instance.sets, self.instance.reps = DEFAULT_DYNAMIC_SETS, DEFAULT_REPS
+        if exercise is not None:
+            sets, hold, reps = fit_dose(
+                kind=exercise.kind,
+                sets=data.get("sets"),
+                hold_seconds=data.get("hold_seconds"),
+                reps=data.get("reps"),
+            )
+            data["sets"], data["hold_seconds"], data["reps"] = sets, hold, reps
+            self.instance.sets, self.instance.hold_seconds, self.instance.reps = sets, hold, reps
         effort = data.get("effort_target")
         if (
             effort is not None

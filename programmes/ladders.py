@@ -24,3 +24,26 @@ def ladder_summary(levels) -> str:
         parts.append(" ".join(words))
         previous = level
     return " → ".join(parts) if parts else _("no levels yet")
+
+
+def fit_dose(*, kind: str, sets, hold_seconds, reps) -> tuple:
+    """(sets, hold seconds, reps) fitted to the exercise's kind.
+
+    The measure the kind does not use is cleared. A dynamic exercise picked while the
+    isometric starting dose (3 × 10 s) is still in place gets the dynamic starting dose,
+    2 × 6 reps, rather than an error: that is what the clinician would type next.
+    """
+    from .models import (
+        DEFAULT_DYNAMIC_SETS,
+        DEFAULT_HOLD_SECONDS,
+        DEFAULT_REPS,
+        DEFAULT_SETS,
+        Kind,
+    )
+
+    if kind != Kind.DYNAMIC:
+        return sets, hold_seconds, None
+    untouched = sets in (None, DEFAULT_SETS) and hold_seconds in (None, DEFAULT_HOLD_SECONDS)
+    if not reps and untouched:
+        return DEFAULT_DYNAMIC_SETS, None, DEFAULT_REPS
+    return sets, None, reps

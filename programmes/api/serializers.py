@@ -1,11 +1,11 @@
 from django.db import transaction
 from rest_framework import serializers
 
+from ..ladders import fit_dose
 from ..models import (
-    DEFAULT_DYNAMIC_SETS,
     DEFAULT_EFFORT_TARGET,
     DEFAULT_HOLD_SECONDS,
-    DEFAULT_REPS,
+    DEFAULT_SETS,
     Exercise,
     Item,
     Kind,
@@ -91,17 +91,18 @@ class ProgrammeLevelSerializer(serializers.ModelSerializer):
             )
         exercise = data["exercise"]
         data.setdefault("position", exercise.position)
-        if exercise.kind == Kind.DYNAMIC:
-            data["hold_seconds"] = None
-            data.setdefault("sets", DEFAULT_DYNAMIC_SETS)
-            data.setdefault("reps", DEFAULT_REPS)
-            if not data.get("reps"):
-                raise serializers.ValidationError({"reps": "A dynamic exercise needs reps."})
-        else:
-            data["reps"] = None
+        if exercise.kind != Kind.DYNAMIC:
             data.setdefault("hold_seconds", DEFAULT_HOLD_SECONDS)
-            if not data.get("hold_seconds"):
-                raise serializers.ValidationError({"hold_seconds": "A hold needs seconds."})
+        data["sets"], data["hold_seconds"], data["reps"] = fit_dose(
+            kind=exercise.kind,
+            sets=data.get("sets"),
+            hold_seconds=data.get("hold_seconds"),
+            reps=data.get("reps"),
+        )
+        data["sets"] = data["sets"] or DEFAULT_SETS
+        missing = "reps" if exercise.kind == Kind.DYNAMIC else "hold_seconds"
+        if not data[missing]:
+            raise serializers.ValidationError({missing: "This level needs it for its exercise."})
         return data
 
 
