@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from .models import DEFAULT_DYNAMIC_SETS, DEFAULT_HOLD_SECONDS, DEFAULT_REPS, DEFAULT_SETS, Kind
+
 
 def ladder_summary(levels) -> str:
     """'Dead bug hold 3 × 10 s → 3 × 20 s → Sitting: Seated brace 3 × 10 s → …'.
@@ -33,14 +35,6 @@ def fit_dose(*, kind: str, sets, hold_seconds, reps) -> tuple:
     isometric starting dose (3 × 10 s) is still in place gets the dynamic starting dose,
     2 × 6 reps, rather than an error: that is what the clinician would type next.
     """
-    from .models import (
-        DEFAULT_DYNAMIC_SETS,
-        DEFAULT_HOLD_SECONDS,
-        DEFAULT_REPS,
-        DEFAULT_SETS,
-        Kind,
-    )
-
     if kind != Kind.DYNAMIC:
         return sets, hold_seconds, None
     untouched = sets in (None, DEFAULT_SETS) and hold_seconds in (None, DEFAULT_HOLD_SECONDS)
