@@ -35,7 +35,7 @@ from programmes.progression import (
 )
 from programmes.services import copy_level_fields
 
-from . import tasks
+from . import events, tasks
 from .models import (
     INVITATION_LIFETIME,
     Alert,
@@ -379,6 +379,7 @@ def _log_session_locked(assignment, submission_key, entries, notes, now) -> Logg
         )
     SessionEntry.objects.bulk_create(rows)
     evaluate_session(session=session, now=now)
+    events.session_created(session, clinic_id=_clinic_id(assignment.patient_id), now=now)
     return LoggedSession(session=session, created=True)
 
 
@@ -422,7 +423,12 @@ def record_check_in(
         session=session, pain_now=pain_now, worse_than_usual=worse_than_usual, created_at=now
     )
     evaluate_session(session=session, now=now)
+    events.check_in_created(check_in, clinic_id=_clinic_id(session.patient_id), now=now)
     return check_in
+
+
+def _clinic_id(patient_id: int) -> int:
+    return Patient.objects.values_list("clinic_id", flat=True).get(pk=patient_id)
 
 
 def psfs_due(*, assignment: Assignment, now=None) -> str | None:
@@ -561,6 +567,7 @@ def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
         created_at=now,
     )
     _apply(item, decision, now=now)
+    events.decision_created(decision, clinic_id=assignment.patient.clinic_id, now=now)
     if outcome.alert:
         kind = AlertKind.PAUSED if outcome.action == PAUSE else AlertKind.RED
         raise_alert(patient=assignment.patient, decision=decision, kind=kind, now=now)
@@ -598,6 +605,7 @@ def raise_alert(*, patient: Patient, decision: Decision, kind: str, now) -> Aler
         patient=patient, decision=decision, kind=kind, message=message, created_at=now
     )
     transaction.on_commit(lambda: tasks.email_alert.enqueue(alert.pk))
+    events.alert_raised(alert, clinic_id=patient.clinic_id, now=now)
     return alert
 
 
@@ -645,6 +653,7 @@ def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision
         created_at=now,
     )
     _apply(item, decision, now=now)
+    events.decision_created(decision, clinic_id=assignment.patient.clinic_id, now=now)
     return decision
 
 

@@ -236,3 +236,9 @@ TASKS = {
 # sets (browser tests shorten both so a session takes seconds, not minutes).
 TIMER_GET_READY_SECONDS = int(os.environ.get("TIMER_GET_READY_SECONDS", "3"))
 TIMER_REST_CAP_SECONDS = int(os.environ.get("TIMER_REST_CAP_SECONDS", "0")) or None
+
+# Webhooks: tries per delivery, the first wait between tries (it doubles each
+# time: 30 s, 1, 2, 4, 8 minutes), and how long a receiver may take to answer.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))

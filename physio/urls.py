@@ -28,6 +28,22 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("settings/webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
+    path("settings/webhooks/new/", views.WebhookCreateView.as_view(), name="webhook-create"),
+    path("settings/webhooks/<int:pk>/", views.WebhookDetailView.as_view(), name="webhook-detail"),
+    path(
+        "settings/webhooks/<int:pk>/edit/", views.WebhookUpdateView.as_view(), name="webhook-edit"
+    ),
+    path(
+        "settings/webhooks/<int:pk>/delete/",
+        views.WebhookDeleteView.as_view(),
+        name="webhook-delete",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/<slug:action>/",
+        views.WebhookActionView.as_view(),
+        name="webhook-action",
+    ),
     path("", include("programmes.urls")),
     path("", include("patients.urls")),
     path("admin/", admin.site.urls),
