@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from patients.api import fhir as fhir_api
 from patients.api import views as patient_api
 from programmes.api import views as programme_api
 
@@ -22,6 +23,9 @@ router.register("decisions", patient_api.DecisionViewSet, basename="decision")
 api_v1 = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("fhir/Patient/<str:id>", fhir_api.PatientRead.as_view(), name="fhir-patient"),
+    path("fhir/CarePlan/<str:id>", fhir_api.CarePlanRead.as_view(), name="fhir-careplan"),
+    path("fhir/Observation", fhir_api.ObservationSearch.as_view(), name="fhir-observation"),
     *router.urls,
 ]
 

@@ -98,6 +98,9 @@ MATRIX = [
     ("post", "/api/v1/check-ins/", (401, 403, 403, 403, 400, 400)),
     ("get", "/api/v1/decisions/", (401, 200, 200, 200, 200, 200)),
     ("get", "/api/v1/decisions/{decision}/", (401, 200, 200, 404, 200, 404)),
+    ("get", "/api/v1/fhir/Patient/{patient}", STAFF_READ),
+    ("get", "/api/v1/fhir/CarePlan/{assignment}", STAFF_READ),
+    ("get", "/api/v1/fhir/Observation?patient={patient}", STAFF_READ),
 ]
 
 
@@ -112,4 +115,4 @@ def test_permission_matrix(world, method, template, expected, caller_index):
     response = getattr(client_for(world, caller), method)(path, data, format="json")
     assert response.status_code == expected[caller_index], (caller, method, path, response.content)
     if response.status_code != 204:
-        assert response["Content-Type"].startswith("application/json")
+        assert response["Content-Type"].startswith(("application/json", "application/fhir+json"))
