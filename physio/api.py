@@ -1,10 +1,12 @@
 """Account endpoints of the API: tokens and "who am I"."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from . import api_examples as ex
 
 
 class ClinicSerializer(serializers.Serializer):
@@ -25,17 +27,8 @@ class MeView(APIView):
     @extend_schema(
         responses=MeSerializer,
         examples=[
-            OpenApiExample(
-                "A clinician",
-                value={
-                    "id": 3,
-                    "username": "demo-clinician",
-                    "first_name": "Alex",
-                    "last_name": "Morgan",
-                    "role": "clinician",
-                    "clinic": {"id": 1, "name": "Riverside Physiotherapy (demo)"},
-                },
-            )
+            ex.response("A clinician", ex.ME_CLINICIAN),
+            ex.response("A patient", ex.ME_PATIENT),
         ],
     )
     def get(self, request):
@@ -46,18 +39,7 @@ class TokenView(ObtainAuthToken):
     """Exchange a username and password for the API token of that account."""
 
     @extend_schema(
-        examples=[
-            OpenApiExample(
-                "Sign in",
-                value={"username": "demo-clinician", "password": "isohold-demo-2026"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Token",
-                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
-                response_only=True,
-            ),
-        ]
+        examples=[ex.request("Sign in", ex.SIGN_IN), ex.response("Token", ex.TOKEN)],
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

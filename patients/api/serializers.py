@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from programmes.models import MAX_SETS
@@ -15,6 +16,28 @@ from ..models import (
 )
 
 PAIN = {"min_value": 0, "max_value": 10, "help_text": "0 = no pain, 10 = worst imaginable"}
+
+
+# JSON columns pass through unchanged; these only tell the schema the shape they always have.
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class SentencesField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IntegersField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
+class RuleNumbersField(serializers.JSONField):
+    pass
+
+
+DECISION_ACTIONS = (
+    "The engine's: progress (ready, waiting for approval), advance, keep-going, hold, wait, "
+    "regress, pause, ladder-done; a clinician's: approved, declined, moved."
+)
 
 
 class AssignmentLevelSerializer(serializers.ModelSerializer):
@@ -40,7 +63,10 @@ class AssignmentLevelSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField(help_text='"engine" or the clinician\'s name.')
+    reasons = SentencesField(read_only=True)
+    numbers = RuleNumbersField(read_only=True, help_text="The rule profile's thresholds used.")
+    sessions_used = IntegersField(read_only=True, help_text="Ids of the sessions weighed.")
 
     class Meta:
         model = Decision
@@ -58,6 +84,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "actor",
             "created_at",
         ]
+        extra_kwargs = {"action": {"help_text": DECISION_ACTIONS}}
 
     def get_actor(self, decision) -> str:
         return "engine" if decision.actor_id is None else str(decision.actor)
@@ -78,6 +105,7 @@ class AssignmentItemSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     items = AssignmentItemSerializer(many=True)
+    rule_numbers = RuleNumbersField(read_only=True, help_text="The profile's thresholds.")
 
     class Meta:
         model = Assignment
@@ -96,6 +124,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
+    per_set = IntegersField(read_only=True, help_text="Seconds held or reps, one per set done.")
+    response = serializers.CharField(
+        read_only=True,
+        help_text="The engine's reading: green, amber, red, or provisional until the check-in.",
+    )
+    response_reasons = SentencesField(read_only=True)
+
     class Meta:
         model = SessionEntry
         fields = [

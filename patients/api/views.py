@@ -4,12 +4,14 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from physio import api_examples as ex
 from physio.idempotency import idempotent
 from programmes.api.views import ExerciseViewSet as LibraryViewSet
 from programmes.models import Exercise, Programme
@@ -54,27 +56,12 @@ class SessionFilter(filters.FilterSet):
         fields = ["assignment", "since"]
 
 
-SESSION_EXAMPLE = OpenApiExample(
-    "One exercise, three holds of 10 s",
-    request_only=True,
-    value={
-        "assignment": 1,
-        "notes": "Felt steady.",
-        "entries": [
-            {
-                "item": 1,
-                "sets_done": 3,
-                "per_set": [10, 10, 10],
-                "effort": 5,
-                "pain_before": 3,
-                "pain_during": 3,
-                "pain_after": 2,
-                "held_breath": False,
-                "braced_too_hard": False,
-                "increased_pain": False,
-            }
-        ],
-    },
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string per submission: a retry with the same key and body returns "
+    "the first response and creates nothing; the same key with another body is a 409.",
 )
 
 
@@ -92,6 +79,13 @@ class ExerciseViewSet(LibraryViewSet):
         return super().get_queryset()
 
 
+SESSION_EXAMPLE = ex.response("A green session with its check-in", ex.SESSION)
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[SESSION_EXAMPLE]),
+    retrieve=extend_schema(examples=[SESSION_EXAMPLE]),
+)
 class SessionViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
@@ -118,7 +112,11 @@ class SessionViewSet(
     @extend_schema(
         request=SessionCreateSerializer,
         responses={201: SessionSerializer},
-        examples=[SESSION_EXAMPLE],
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[
+            ex.request("One exercise, three holds of 10 s", ex.SESSION_REQUEST),
+            ex.response("Saved, waiting for the morning check-in", ex.NEW_SESSION),
+        ],
     )
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -155,6 +153,16 @@ class SessionViewSet(
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[ex.response("A settled morning", ex.CHECK_IN)]),
+    create=extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[
+            ex.request("A settled morning", ex.CHECK_IN_REQUEST),
+            ex.response("Recorded", ex.CHECK_IN),
+        ],
+    ),
+)
 class CheckInViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Morning check-ins: patients answer for their own sessions; clinicians read."""
 
@@ -188,6 +196,17 @@ class CheckInViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
 
 
+DECISION_EXAMPLES = [
+    ex.response("Ready to progress, waiting for approval", ex.READY),
+    ex.response("A red session: one level down", ex.REGRESSED),
+    ex.response("Approved by a clinician", ex.APPROVED),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(examples=DECISION_EXAMPLES),
+    retrieve=extend_schema(examples=DECISION_EXAMPLES),
+)
 class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     """What the rules or a clinician did to a level, with reasons."""
 
@@ -214,6 +233,31 @@ class InviteResponseSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+PATIENT_EXAMPLE = ex.response("A signed-up patient", ex.PATIENT)
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[PATIENT_EXAMPLE]),
+    retrieve=extend_schema(examples=[PATIENT_EXAMPLE]),
+    create=extend_schema(
+        examples=[
+            ex.request("A new patient", ex.NEW_PATIENT_REQUEST),
+            ex.response("Added, not signed up yet", ex.NEW_PATIENT),
+        ]
+    ),
+    update=extend_schema(
+        examples=[
+            ex.request("All fields", ex.PATIENT_REQUEST),
+            ex.response("Updated", ex.PATIENT),
+        ]
+    ),
+    partial_update=extend_schema(
+        examples=[
+            ex.request("New usual pain", ex.pick(ex.PATIENT, "baseline_pain")),
+            ex.response("Updated", ex.PATIENT),
+        ]
+    ),
+)
 class PatientViewSet(viewsets.ModelViewSet):
     """The clinic's patients. `POST {id}/invite/` makes a fresh single-use invitation link."""
 
@@ -234,7 +278,11 @@ class PatientViewSet(viewsets.ModelViewSet):
         # Archiving keeps the clinical record; nothing is deleted.
         services.set_patient_archived(patient=patient, archived=True)
 
-    @extend_schema(request=None, responses={201: InviteResponseSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: InviteResponseSerializer},
+        examples=[ex.response("A link valid for 7 days", ex.INVITATION)],
+    )
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         patient = self.get_object()
@@ -259,10 +307,29 @@ def _item_of(view, request, pk, item):
     return found
 
 
+ITEM = OpenApiParameter(
+    "item", OpenApiTypes.INT, OpenApiParameter.PATH, description="An item of this assignment."
+)
+DECISION = OpenApiParameter(
+    "decision",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The decision that made the item ready to progress.",
+)
+
+
 class ClinicianActions:
     """Level actions on an assignment's items; the same services as the patient page."""
 
-    @extend_schema(request=SetLevelSerializer, responses={201: DecisionSerializer})
+    @extend_schema(
+        request=SetLevelSerializer,
+        responses={201: DecisionSerializer},
+        parameters=[ITEM],
+        examples=[
+            ex.request("Back to level 1 after a flare", ex.SET_LEVEL),
+            ex.response("Moved by the clinician", ex.MOVED),
+        ],
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -286,7 +353,12 @@ class ClinicianActions:
             raise ValidationError({"level": [str(error)]}) from error
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={201: DecisionSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: DecisionSerializer},
+        parameters=[DECISION],
+        examples=[ex.response("Moved up to level 2", ex.APPROVED)],
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -301,7 +373,15 @@ class ClinicianActions:
             raise ValidationError({"decision": [str(error)]}) from error
         return Response(DecisionSerializer(result).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DeclineSerializer, responses={201: DecisionSerializer})
+    @extend_schema(
+        request=DeclineSerializer,
+        responses={201: DecisionSerializer},
+        parameters=[DECISION],
+        examples=[
+            ex.request("Not yet", ex.DECLINE),
+            ex.response("Stays at level 1", ex.DECLINED),
+        ],
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -330,6 +410,13 @@ class ClinicianActions:
         return target
 
 
+ASSIGNMENT_EXAMPLE = ex.response("Ready to progress on its first item", ex.ASSIGNMENT)
+
+
+@extend_schema_view(
+    list=extend_schema(examples=[ASSIGNMENT_EXAMPLE]),
+    retrieve=extend_schema(examples=[ASSIGNMENT_EXAMPLE]),
+)
 class AssignmentViewSet(ClinicianActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Programmes given to patients, with each item's ladder and current level. Clinicians
     create one from a programme (`POST`), and move, approve or decline levels."""
@@ -339,7 +426,15 @@ class AssignmentViewSet(ClinicianActions, mixins.CreateModelMixin, viewsets.Read
     def get_serializer_class(self):
         return AssignmentCreateSerializer if self.action == "create" else AssignmentSerializer
 
-    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    @extend_schema(
+        request=AssignmentCreateSerializer,
+        responses={201: AssignmentSerializer},
+        examples=[
+            ex.request("Strict profile, 5 sessions a week", ex.ASSIGN),
+            ex.request("Pain-monitoring, 4 greens to progress", ex.ASSIGN_PAIN_MONITORING),
+            ex.response("Assigned, every item at level 1", ex.NEW_ASSIGNMENT),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         if not request.user.is_clinician:
             raise PermissionDenied("Only clinicians assign programmes.")

@@ -1,10 +1,13 @@
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+
+from physio import api_examples as ex
 
 from ..models import Exercise, Level, Programme
 from ..services import duplicate_programme, set_archived
@@ -26,26 +29,30 @@ class ExerciseFilter(filters.FilterSet):
         fields = ["kind", "position", "body_region", "equipment"]
 
 
-EXERCISE_EXAMPLE = OpenApiExample(
-    "A clinic's own exercise",
-    value={
-        "name": "Towel squeeze hold",
-        "kind": "isometric",
-        "position": "sitting",
-        "body_region": "hips",
-        "equipment": "chair",
-        "instructions": "Sit tall with a rolled towel between your knees and squeeze gently.",
-        "what_to_feel": "Your inner thighs and lower tummy working lightly.",
-        "breathing_cue": "Breathe out slowly through the hold.",
-    },
-)
-
-
 @extend_schema_view(
-    list=extend_schema(summary="Library: built-ins and your clinic's own"),
-    create=extend_schema(examples=[EXERCISE_EXAMPLE]),
-    update=extend_schema(examples=[EXERCISE_EXAMPLE]),
-    partial_update=extend_schema(examples=[EXERCISE_EXAMPLE]),
+    list=extend_schema(
+        summary="Library: built-ins and your clinic's own",
+        examples=[ex.response("A built-in exercise", ex.SUPPORTED_BRACE)],
+    ),
+    retrieve=extend_schema(examples=[ex.response("A built-in exercise", ex.SUPPORTED_BRACE)]),
+    create=extend_schema(
+        examples=[
+            ex.request("A clinic's own exercise", ex.OWN_EXERCISE_REQUEST),
+            ex.response("Created", ex.TOWEL_SQUEEZE),
+        ]
+    ),
+    update=extend_schema(
+        examples=[
+            ex.request("A clinic's own exercise", ex.OWN_EXERCISE_REQUEST),
+            ex.response("Updated", ex.TOWEL_SQUEEZE),
+        ]
+    ),
+    partial_update=extend_schema(
+        examples=[
+            ex.request("New instructions", ex.pick(ex.TOWEL_SQUEEZE, "instructions")),
+            ex.response("Updated", ex.TOWEL_SQUEEZE),
+        ]
+    ),
 )
 class ExerciseViewSet(viewsets.ModelViewSet):
     """The exercise library. Clinicians read built-ins and their clinic's own and write their
@@ -77,6 +84,33 @@ class IsClinician(permissions.BasePermission):
         return request.user.is_clinician
 
 
+PROGRAMME_EXAMPLES = [
+    ex.request("A three-level brace ladder", ex.PROGRAMME_REQUEST),
+    ex.response("The programme with its ladder", ex.PROGRAMME),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "archived",
+                OpenApiTypes.BOOL,
+                description="`true` lists archived programmes too.",
+            )
+        ],
+        examples=[ex.response("A programme with its ladder", ex.PROGRAMME)],
+    ),
+    retrieve=extend_schema(examples=[ex.response("A programme with its ladder", ex.PROGRAMME)]),
+    create=extend_schema(examples=PROGRAMME_EXAMPLES),
+    update=extend_schema(examples=PROGRAMME_EXAMPLES),
+    partial_update=extend_schema(
+        examples=[
+            ex.request("Rename only", ex.PROGRAMME_RENAME),
+            ex.response("Renamed", ex.PROGRAMME_RENAMED),
+        ]
+    ),
+)
 class ProgrammeViewSet(viewsets.ModelViewSet):
     """The clinic's programme templates with their items and ladders. DELETE archives;
     `?archived=true` lists archived ones too; `POST {id}/duplicate/` copies one."""
@@ -99,7 +133,11 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, programme):
         set_archived(programme=programme, archived=True)
 
-    @extend_schema(request=None, responses={201: ProgrammeSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: ProgrammeSerializer},
+        examples=[ex.response("The copy, items and ladders included", ex.PROGRAMME_COPY)],
+    )
     @action(detail=True, methods=["post"])
     def duplicate(self, request, pk=None):
         copy = duplicate_programme(programme=self.get_object(), user=request.user)
