@@ -16,17 +16,28 @@ COPIED_FIELDS = [
 ]
 
 
+def copy_name(name: str, *, max_length: int, number: int = 1) -> str:
+    """"Name (copy)", shortening the original so the suffix always fits the field."""
+    if number == 1:
+        template, extra = _("%(name)s (copy)"), {}
+    else:
+        template, extra = _("%(name)s (copy %(number)s)"), {"number": number}
+    room = max_length - len(template % {"name": "", **extra})
+    return template % {"name": name[:room].rstrip(), **extra}
+
+
 def free_copy_name(*, clinic, name: str) -> str:
     """A name for a copy that does not clash with the clinic's own exercises."""
     taken = {
         n.lower() for n in Exercise.objects.filter(clinic=clinic).values_list("name", flat=True)
     }
-    candidate = _("%(name)s (copy)") % {"name": name}
-    number = 2
+    max_length = Exercise._meta.get_field("name").max_length
+    number = 1
+    candidate = copy_name(name, max_length=max_length)
     while candidate.lower() in taken:
-        candidate = _("%(name)s (copy %(number)s)") % {"name": name, "number": number}
         number += 1
-    return candidate[:120]
+        candidate = copy_name(name, max_length=max_length, number=number)
+    return candidate
 
 
 @transaction.atomic
@@ -97,7 +108,7 @@ def move_item(*, item, siblings, step: int) -> None:
 def duplicate_programme(*, programme: Programme, user) -> Programme:
     copy = Programme.objects.create(
         clinic=programme.clinic,
-        name=_("%(name)s (copy)") % {"name": programme.name},
+        name=copy_name(programme.name, max_length=Programme._meta.get_field("name").max_length),
         description=programme.description,
         created_by=user,
     )

@@ -1,3 +1,4 @@
+import importlib
 import os
 
 # Playwright's sync API runs an event loop in the test thread; Django would
@@ -88,3 +89,13 @@ def login(client):
 def _tasks_run_at_once(settings):
     """Background tasks run in the test's own thread, so their effects can be asserted."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def built_in_library(transactional_db):
+    """Tests against a live server commit for real, and the flush between them empties
+    every table, including the built-in library a data migration loaded: load it again."""
+    from django.apps import apps
+
+    migration = importlib.import_module("programmes.migrations.0002_builtin_exercises")
+    migration.load_built_ins(apps, schema_editor=None)

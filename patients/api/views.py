@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -49,7 +50,15 @@ class PatientCreatesOnly(permissions.BasePermission):
 
 
 class SessionFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="performed_at", lookup_expr="gte")
+    since = filters.IsoDateTimeFilter(method="performed_since")
+
+    def performed_since(self, sessions, name, value):
+        # In UTC, so odd offsets such as -23:59 reach the database as plain instants.
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError as error:
+            raise ValidationError({"since": ["That date is out of range."]}) from error
+        return sessions.filter(performed_at__gte=value)
 
     class Meta:
         model = Session

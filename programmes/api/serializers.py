@@ -89,7 +89,11 @@ class ProgrammeLevelSerializer(serializers.ModelSerializer):
                     "send confirm_high_effort: true to keep it."
                 }
             )
-        exercise = data["exercise"]
+        # A PATCH of the programme skips "required" checks all the way down, but a
+        # level replaced through it is written whole, so it still needs its exercise.
+        exercise = data.get("exercise")
+        if exercise is None:
+            raise serializers.ValidationError({"exercise": "This field is required."})
         data.setdefault("position", exercise.position)
         if exercise.kind != Kind.DYNAMIC:
             data.setdefault("hold_seconds", DEFAULT_HOLD_SECONDS)
@@ -113,6 +117,12 @@ class ProgrammeItemSerializer(serializers.ModelSerializer):
         model = Item
         fields = ["id", "order", "title", "levels"]
         read_only_fields = ["id", "order"]
+
+    def validate(self, data):
+        # Items sent in a PATCH replace the old ones whole, so each needs its ladder.
+        if not data.get("levels"):
+            raise serializers.ValidationError({"levels": "Each item needs at least one level."})
+        return data
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):

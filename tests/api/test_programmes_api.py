@@ -98,3 +98,23 @@ def test_list_query_count_is_constant(clinician, django_assert_num_queries, rows
     client = api_for(clinician)
     with django_assert_num_queries(5):
         assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "items, field",
+    [
+        ([{"title": "No ladder"}], "levels"),
+        ([{"title": "Level without exercise", "levels": [{"hold_seconds": 10}]}], "exercise"),
+    ],
+    ids=["item without levels", "level without exercise"],
+)
+def test_a_patch_with_incomplete_items_is_refused_and_changes_nothing(clinician, items, field):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=2)
+    response = api_for(clinician).patch(
+        f"{LIST}{programme.pk}/", {"name": "Renamed", "items": items}, format="json"
+    )
+    assert response.status_code == 400
+    assert field in str(response.json()["items"])
+    programme.refresh_from_db()
+    assert programme.name != "Renamed"
+    assert Level.objects.filter(item__programme=programme).count() == 2

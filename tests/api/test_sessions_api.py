@@ -1,4 +1,5 @@
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -206,3 +207,42 @@ def test_check_in_for_someone_elses_or_a_missing_session_reads_the_same(
     assert theirs.status_code == missing.status_code == 400
     assert theirs.json() == missing.json()
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "since, expected",
+    [
+        ("2026-03-01T09:00:00Z", ["after"]),
+        ("2026-03-01T10:00:00+01:00", ["after"]),  # the same instant, written in Paris
+        ("2026-02-01T00:00:00Z", ["after", "before"]),
+        ("0712-01-16T19:39:49-23:59", ["after", "before"]),
+    ],
+)
+def test_since_lists_sessions_from_that_instant(clinician, assignment, since, expected):
+    for label, when in (("before", "2026-02-28T12:00:00Z"), ("after", "2026-03-02T08:00:00Z")):
+        services.log_session(
+            assignment=assignment,
+            submission_key=uuid.uuid4(),
+            entries=[services.EntryInput(item_id=assignment.items.get().pk, **ENTRY)],
+            notes=label,
+            now=timezone.datetime.fromisoformat(when),
+        )
+    response = api_for(clinician).get("/api/v1/sessions/", {"since": since})
+    assert response.status_code == 200
+    assert [s["notes"] for s in response.json()["results"]] == expected
+
+
+def test_since_that_is_not_a_date_is_a_field_error(clinician):
+    response = api_for(clinician).get("/api/v1/sessions/", {"since": "last tuesday"})
+    assert response.status_code == 400
+    assert "since" in response.json()
+
+
+ENTRY = {
+    "sets_done": 3,
+    "per_set": (10, 10, 10),
+    "effort": 5,
+    "pain_before": 3,
+    "pain_during": 3,
+    "pain_after": 2,
+}

@@ -1,4 +1,3 @@
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -17,13 +16,8 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(autouse=True)
-def built_in_library(transactional_db):
-    """Browser tests commit for real, and the flush between them empties every table,
-    including the built-in library a data migration loaded: load it again."""
-    from django.apps import apps
-
-    migration = importlib.import_module("programmes.migrations.0002_builtin_exercises")
-    migration.load_built_ins(apps, schema_editor=None)
+def _library(built_in_library):
+    """Browser tests commit for real: they need the library reloaded after each flush."""
 
 
 @pytest.fixture(scope="session")
