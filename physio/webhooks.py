@@ -89,6 +89,7 @@ def emit(*, clinic_id: int, event: str, data, now=None, only=None) -> list[Webho
             {"id": str(event_id), "type": event, "created": now, "data": payload},
             cls=DjangoJSONEncoder,
             separators=(",", ":"),
+            ensure_ascii=False,
         )
         deliveries.append(
             WebhookDelivery(
