@@ -4,6 +4,7 @@ No HTTP here: the API views in `patients/api/fhir.py` pass in model instances (l
 queries below, so building never goes back to the database) and wrap the result in a response.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, IntegerField, Prefetch, Value
@@ -303,6 +304,42 @@ def _observation_rows(patient: Patient):
         _rows(PsfsRating.objects.filter(assignment__patient=patient), at="rated_at", rank=PSFS)
     )
     return parts[0].union(*parts[1:], all=True).order_by("at", "row", "rank")
+
+
+# The ids `observation_page` hands out; 18 digits keep a lookup inside a bigint.
+OBSERVATION_ID = re.compile(
+    r"pain-([0-9]{1,18})-(before|during|after)|checkin-([0-9]{1,18})|psfs-([0-9]{1,18})"
+)
+RANK_OF_READING = {reading: rank for rank, reading in READINGS.items()}
+
+
+def observation_resource(patients, observation_id: str) -> dict | None:
+    """One observation by the id the searchset gave it, among `patients`' records; else None."""
+    match = OBSERVATION_ID.fullmatch(observation_id)
+    if match is None:
+        return None
+    entry_id, reading, check_in_id, rating_id = match.groups()
+    if entry_id:
+        entry = (
+            SessionEntry.objects.filter(pk=entry_id, session__patient__in=patients)
+            .select_related("session")
+            .first()
+        )
+        return pain_observation(entry, RANK_OF_READING[reading]) if entry else None
+    if check_in_id:
+        check_in = (
+            CheckIn.objects.filter(pk=check_in_id, session__patient__in=patients)
+            .select_related("session")
+            .first()
+        )
+        return morning_observation(check_in) if check_in else None
+    rating = (
+        PsfsRating.objects.filter(pk=rating_id, assignment__patient__in=patients)
+        .select_related("assignment")
+        .prefetch_related("assignment__psfs_activities")
+        .first()
+    )
+    return psfs_observation(rating) if rating else None
 
 
 @dataclass(frozen=True)

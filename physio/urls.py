@@ -26,6 +26,11 @@ api_v1 = [
     path("fhir/Patient/<str:id>", fhir_api.PatientRead.as_view(), name="fhir-patient"),
     path("fhir/CarePlan/<str:id>", fhir_api.CarePlanRead.as_view(), name="fhir-careplan"),
     path("fhir/Observation", fhir_api.ObservationSearch.as_view(), name="fhir-observation"),
+    path(
+        "fhir/Observation/<str:id>",
+        fhir_api.ObservationRead.as_view(),
+        name="fhir-observation-read",
+    ),
     *router.urls,
 ]
 

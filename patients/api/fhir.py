@@ -229,6 +229,29 @@ class CarePlanRead(FhirView):
         return Response(fhir.care_plan_resource(assignment))
 
 
+OBSERVATION_EXAMPLE = BUNDLE_EXAMPLE["entry"][0]["resource"]
+
+
+class ObservationRead(FhirView):
+    @extend_schema(
+        operation_id="fhir_observation_read",
+        tags=["fhir"],
+        parameters=[ID],
+        responses=_responses(
+            "FHIR R4 Observation, by the id a searchset entry gave it: `pain-{entry}-before`, "
+            "`-during` or `-after`, `checkin-{id}` or `psfs-{id}`.",
+            OBSERVATION_EXAMPLE,
+            missing="No Observation with id pain-310-before.",
+        ),
+    )
+    def get(self, request, id):
+        patients = Patient.objects.visible_to(request.user)
+        observation = fhir.observation_resource(patients, id)
+        if observation is None:
+            raise NotFound(_("No Observation with id %(id)s.") % {"id": id[:64]})
+        return Response(observation)
+
+
 PATIENT_PARAMETER = re.compile(r"(?:Patient/)?([0-9]+)")
 
 

@@ -151,6 +151,9 @@ def test_observation_bundle_is_valid_and_its_references_resolve(clinician, recor
         assert entry["fullUrl"] == (
             f"http://testserver/api/v1/fhir/Observation/{entry['resource']['id']}"
         )
+        # Every entry's address answers with that same resource.
+        path = urlsplit(entry["fullUrl"]).path
+        assert fhir(client.get(path), Observation) == entry["resource"]
 
     subjects = {resource["subject"]["reference"] for resource in resources}
     assert subjects == {f"Patient/{record.pk}"}
@@ -377,3 +380,20 @@ def test_observation_query_count_is_constant(
     with django_assert_num_queries(OBSERVATION_QUERIES):
         bundle = fhir(search(client, record.pk, _count=200), Bundle)
     assert bundle["total"] == sessions * 7 + 1
+
+
+@pytest.mark.parametrize(
+    "observation_id",
+    ["pain-1-sideways", "checkin-", "psfs-12345678901234567890", "Observation", "pain-999-before"],
+)
+def test_unknown_or_malformed_observation_ids_are_404(clinician, observation_id):
+    response = api_for(clinician).get(f"/api/v1/fhir/Observation/{observation_id}")
+    fhir(response, OperationOutcome, status=404)
+
+
+def test_another_clinics_observation_reads_as_missing(outsider, record, assignment):
+    history(assignment, sessions=1)
+    bundle = search(api_for(assignment.patient.clinician), record.pk).json()
+    for entry in bundle["entry"]:
+        path = urlsplit(entry["fullUrl"]).path
+        fhir(api_for(outsider).get(path), OperationOutcome, status=404)

@@ -62,6 +62,7 @@ def world(clinician, colleague, outsider, patient, other_patient):
         "assignment": assignment,
         "item": item,
         "session": session,
+        "entry": session.entries.get(),
         "decision": item.decisions.get(),
     }
 
@@ -101,6 +102,7 @@ MATRIX = [
     ("get", "/api/v1/fhir/Patient/{patient}", STAFF_READ),
     ("get", "/api/v1/fhir/CarePlan/{assignment}", STAFF_READ),
     ("get", "/api/v1/fhir/Observation?patient={patient}", STAFF_READ),
+    ("get", "/api/v1/fhir/Observation/pain-{entry}-before", STAFF_READ),
 ]
 
 
