@@ -387,3 +387,28 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why not yet?"), max_length=500, initial=_("Not yet: review in clinic first.")
     )
+
+
+def _same_name(typed: str, name: str) -> bool:
+    return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
+
+
+class EraseConfirmForm(forms.Form):
+    """Erasing cannot be undone: the clinician types the patient's name to show they mean it."""
+
+    name = forms.CharField(label=_("Type the patient's full name to confirm"), max_length=250)
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["name"].help_text = _("Exactly as shown: %(name)s") % {
+            "name": patient.full_name
+        }
+
+    def clean_name(self):
+        typed = self.cleaned_data["name"]
+        if not _same_name(typed, self.patient.full_name):
+            raise forms.ValidationError(
+                _("That is not this patient's name. Nothing was erased."), code="mismatch"
+            )
+        return typed

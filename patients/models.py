@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import LadderItem, LevelPrescription
 from programmes.progression import PAIN_MONITORING, PROFILES, STRICT
 
+from .audit import ClinicalHistory
+
 PAIN_HELP = _("0 = no pain, 10 = worst imaginable.")
 
 
@@ -91,8 +93,15 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the patient's personal data was erased; the clinical rows stay."),
+    )
 
     objects = PatientQuerySet.as_manager()
+    history = ClinicalHistory(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("patient")
@@ -223,6 +232,7 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+    history = ClinicalHistory()
 
     class Meta:
         verbose_name = _("assignment")
@@ -274,6 +284,8 @@ class AssignmentItem(LadderItem):
         related_name="+",
     )
 
+    history = ClinicalHistory()
+
     class Meta(LadderItem.Meta):
         verbose_name = _("assignment item")
         verbose_name_plural = _("assignment items")
@@ -283,6 +295,8 @@ class AssignmentLevel(LevelPrescription):
     item = models.ForeignKey(
         AssignmentItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="levels"
     )
+
+    history = ClinicalHistory()
 
     class Meta(LevelPrescription.Meta):
         verbose_name = _("assignment level")
@@ -524,6 +538,7 @@ class Decision(models.Model):
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     objects = DecisionQuerySet.as_manager()
+    history = ClinicalHistory()
 
     class Meta:
         verbose_name = _("decision")
@@ -581,3 +596,46 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.patient}"
+
+
+class Erasure(models.Model):
+    """Who erased which patient's personal data, and when. It names the clinician and the
+    patient's internal id only: the patient's name is exactly what was erased."""
+
+    clinic = models.ForeignKey(
+        "physio.Clinic", verbose_name=_("clinic"), on_delete=models.CASCADE, related_name="+"
+    )
+    patient = models.ForeignKey(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="erasures",
+    )
+    patient_number = models.PositiveBigIntegerField(
+        _("patient id"), help_text=_("The patient's internal id, kept if the row goes.")
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    erased_by_name = models.CharField(
+        _("erased by (name)"),
+        max_length=300,
+        help_text=_("The clinician's name and username at the time, should the account go."),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self):
+        return _("Patient #%(number)s erased by %(name)s") % {
+            "number": self.patient_number,
+            "name": self.erased_by_name,
+        }

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from physio.models import Role
 from programmes.progression import (
@@ -36,6 +37,7 @@ from programmes.progression import (
 from programmes.services import copy_level_fields
 
 from . import events, tasks
+from .audit import ASSIGNED, ENGINE, act_as
 from .models import (
     INVITATION_LIFETIME,
     Alert,
@@ -164,15 +166,24 @@ def accept_invitation(*, token: str, password: str, now=None):
     return user
 
 
+class PatientError(Exception):
+    pass
+
+
 @transaction.atomic
 def set_patient_archived(*, patient: Patient, archived: bool) -> None:
+    if not archived and patient.erased_at is not None:
+        raise PatientError(_("An erased patient cannot be made active again."))
     patient.status = PatientStatus.ARCHIVED if archived else PatientStatus.ACTIVE
     patient.save(update_fields=["status", "updated_at"])
     if archived:
-        patient.invitations.usable().update(revoked_at=timezone.now())
-        patient.assignments.current().update(
-            status=AssignmentStatus.FINISHED, status_changed_at=timezone.now()
-        )
+        now = timezone.now()
+        patient.invitations.usable().update(revoked_at=now)
+        # Saved one by one (there is at most one current programme) so the history
+        # records that archiving the patient finished it.
+        for assignment in patient.assignments.current().select_for_update():
+            assignment.status, assignment.status_changed_at = AssignmentStatus.FINISHED, now
+            assignment.save(update_fields=["status", "status_changed_at"])
         if patient.user_id:
             # An archived patient keeps their data but can no longer sign in.
             type(patient.user).objects.filter(pk=patient.user_id).update(is_active=False)
@@ -210,7 +221,7 @@ def assign_programme(
         )
     starting_levels = starting_levels or {}
     profile = profile_for(rule_profile, rule_numbers)
-    assignment = Assignment.objects.create(
+    assignment = Assignment(
         patient=patient,
         programme=programme,
         name=programme.name,
@@ -221,13 +232,19 @@ def assign_programme(
         auto_advance=auto_advance,
         created_by=by,
     )
+    act_as(assignment, user=by, reason=ASSIGNED).save(force_insert=True)
     for item in programme.items.prefetch_related("levels"):
-        copy = AssignmentItem.objects.create(
-            assignment=assignment, order=item.order, title=item.title
-        )
-        levels = AssignmentLevel.objects.bulk_create(
-            AssignmentLevel(item=copy, order=level.order, **copy_level_fields(level))
-            for level in item.levels.all()
+        copy = AssignmentItem(assignment=assignment, order=item.order, title=item.title)
+        act_as(copy, user=by, reason=ASSIGNED).save(force_insert=True)
+        # The copies' history rows are written too, all named as part of this assignment.
+        levels = bulk_create_with_history(
+            [
+                AssignmentLevel(item=copy, order=level.order, **copy_level_fields(level))
+                for level in item.levels.all()
+            ],
+            AssignmentLevel,
+            default_user=by,
+            default_change_reason=ASSIGNED,
         )
         if levels:
             start = min(max(starting_levels.get(item.pk, 1), 1), len(levels))
@@ -554,7 +571,7 @@ def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
         return None  # already decided on this session (e.g. the check-in changed nothing)
     if outcome.action == PROGRESS and item.awaiting_approval_id:
         return None
-    decision = Decision.objects.create(
+    decision = Decision(
         item=item,
         action=outcome.action,
         from_level=outcome.from_level,
@@ -566,6 +583,8 @@ def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
         sessions_used=list(outcome.sessions_used),
         created_at=now,
     )
+    # The engine acts, not whoever's request (a patient's upload, a clinician's page) ran it.
+    act_as(decision, user=None, reason=ENGINE).save(force_insert=True)
     _apply(item, decision, now=now)
     events.decision_created(decision, clinic_id=assignment.patient.clinic_id, now=now)
     if outcome.alert:
@@ -577,6 +596,11 @@ def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
 
 
 def _apply(item: AssignmentItem, decision: Decision, *, now) -> None:
+    act_as(
+        item,
+        user=decision.actor,
+        reason=ENGINE if decision.actor_id is None else decision.action,
+    )
     fields = []
     if decision.action == PROGRESS:
         item.awaiting_approval = decision
@@ -640,7 +664,7 @@ def _locked_item(item: AssignmentItem) -> AssignmentItem:
 
 def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision:
     assignment = item.assignment
-    decision = Decision.objects.create(
+    decision = Decision(
         item=item,
         action=action,
         from_level=level_number(item, item.current_level_id),
@@ -652,6 +676,7 @@ def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision
         actor=by,
         created_at=now,
     )
+    act_as(decision, user=by, reason=action).save(force_insert=True)
     _apply(item, decision, now=now)
     events.decision_created(decision, clinic_id=assignment.patient.clinic_id, now=now)
     return decision

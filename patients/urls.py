@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import record_views, views
 
 app_name = "patients"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/sessions/<int:pk>/check-in/", views.CheckInView.as_view(), name="check-in"),
     path("me/psfs/", views.PsfsView.as_view(), name="psfs"),
     path("me/history/", views.HistoryView.as_view(), name="history"),
+    path("me/export/", record_views.MyExportView.as_view(), name="my-export"),
     path("invite/<str:token>/", views.AcceptInvitationView.as_view(), name="accept-invitation"),
     path("patients/", views.PatientListView.as_view(), name="patient-list"),
     path("patients/new/", views.PatientCreateView.as_view(), name="patient-create"),
@@ -28,6 +29,13 @@ urlpatterns = [
     ),
     path("patients/<int:pk>/assign/", views.AssignProgrammeView.as_view(), name="assign"),
     path("patients/<int:pk>/print/", views.PrintProgrammeView.as_view(), name="print"),
+    path(
+        "patients/<int:pk>/changes/",
+        record_views.PatientChangesView.as_view(),
+        name="patient-changes",
+    ),
+    path("patients/<int:pk>/export/", record_views.PatientExportView.as_view(), name="export"),
+    path("patients/<int:pk>/erase/", record_views.PatientEraseView.as_view(), name="erase"),
     path(
         "patients/<int:pk>/assignments/<int:assignment_pk>/status/",
         views.AssignmentStatusView.as_view(),

@@ -37,6 +37,7 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
+from .changes import latest_changes
 from .history import history_chart_data
 from .models import (
     Alert,
@@ -436,6 +437,10 @@ class PatientUpdateView(PatientMixin, UpdateView):
     form_class = PatientForm
     template_name = "patients/patient_form.html"
 
+    def get_queryset(self):
+        # Typing personal data back into an erased record would undo the erasure.
+        return super().get_queryset().filter(erased_at__isnull=True)
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
 
@@ -454,7 +459,11 @@ class PatientArchiveView(PatientMixin, DetailView):
     def post(self, request, pk):
         patient = self.get_object()
         restore = request.POST.get("restore") == "1"
-        services.set_patient_archived(patient=patient, archived=not restore)
+        try:
+            services.set_patient_archived(patient=patient, archived=not restore)
+        except services.PatientError as error:
+            messages.error(request, str(error))
+            return redirect("patients:patient-detail", pk=patient.pk)
         if restore:
             messages.success(request, _("%(name)s is active again.") % {"name": patient})
         else:
@@ -471,6 +480,7 @@ class PatientDetailView(PatientMixin, DetailView):
     context_object_name = "patient"
     recent_session_count = 10
     decision_count = 20
+    change_count = 20
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -506,7 +516,10 @@ class PatientDetailView(PatientMixin, DetailView):
             .select_related("actor", "item")
             .order_by("-created_at", "-id")[: self.decision_count]
         )
+        changes, more_changes = latest_changes(patient, self.change_count)
         return super().get_context_data(
+            changes=changes,
+            more_changes=more_changes,
             current=current,
             alerts=list(review.open_alerts_for(patient)),
             decisions=decisions,
