@@ -1,12 +1,16 @@
 """Account endpoints of the API: tokens and "who am I"."""
 
-from drf_spectacular.utils import extend_schema
+from axes.handlers.proxy import AxesProxyHandler
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import api_examples as ex
+from .lockout import locked_out_json
 
 
 class ClinicSerializer(serializers.Serializer):
@@ -35,11 +39,44 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
+class LockedOutSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    retry_after_seconds = serializers.IntegerField()
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the API token of that account."""
+    """Exchange a username and password for the API token of that account.
+
+    Five failed attempts for one username from one address lock that pair out for
+    15 minutes (429), even with the right password, as on the sign-in page.
+    """
 
     @extend_schema(
-        examples=[ex.request("Sign in", ex.SIGN_IN), ex.response("Token", ex.TOKEN)],
+        responses={200: AuthTokenSerializer, 429: LockedOutSerializer},
+        examples=[
+            ex.request("Sign in", ex.SIGN_IN),
+            ex.response("Token", ex.TOKEN),
+            OpenApiExample(
+                "Locked out",
+                value=ex.LOCKED_OUT,
+                response_only=True,
+                status_codes=["429"],
+            ),
+        ],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            response = super().post(request, *args, **kwargs)
+        except ValidationError:
+            # Axes' backend refused before the password was checked, or this failure
+            # reached the limit; it flags the DRF request, which its middleware never sees.
+            if getattr(request, "axes_locked_out", False):
+                return locked_out_json()
+            raise
+        # As on the sign-in page, a success clears this username's failures from this
+        # address (and nobody else's); no session sign-in happens here to do it.
+        AxesProxyHandler.reset_attempts(
+            ip_address=request.axes_ip_address, username=request.data.get("username")
+        )
+        return response

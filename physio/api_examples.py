@@ -58,6 +58,14 @@ ME_PATIENT = {
 }
 SIGN_IN = {"username": "alex.morgan", "password": "correct horse battery staple"}
 TOKEN = {"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}
+LOCKED_OUT = {
+    "detail": (
+        "Too many failed sign-in attempts for this account from your network. "
+        "It is locked for 15 minutes; please try again after that."
+    ),
+    "code": "locked_out",
+    "retry_after_seconds": 900,
+}
 
 # --- Exercise library -----------------------------------------------------------
 
