@@ -7,7 +7,7 @@ SYNCED := $(VENV)/.synced
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint chromium vendor lock clean
+.PHONY: run test lint chromium vendor lock clean bench
 
 $(SYNCED): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ lint: $(SYNCED)
 
 test: $(SYNCED) chromium lint
 	$(BIN)/pytest
+
+# Not part of `make test`: PostgreSQL (DATABASE_URL, default the local isohold_bench), the
+# generated clinic chain (5,000 patients, 1,000,000 sessions; made once, ~10 minutes),
+# gunicorn on loopback, and the table in bench/RESULTS.md.
+bench: $(SYNCED)
+	$(BIN)/python bench/run.py
 
 # Maintainers only: refresh pinned front-end files or the Python lock.
 vendor:

@@ -36,6 +36,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("settings/webhooks/", views.WebhookListView.as_view(), name="webhook-list"),
     path("settings/webhooks/new/", views.WebhookCreateView.as_view(), name="webhook-create"),

@@ -3,12 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_safe
 from django.views.generic import CreateView, DeleteView, DetailView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
@@ -16,6 +17,14 @@ from . import webhooks
 from .access import ClinicianRequiredMixin
 from .forms import WebhookEndpointForm
 from .models import PING_EVENT, DeliveryStatus, WebhookEndpoint
+
+
+@require_safe
+def healthz(request):
+    """For load balancers: this app server answers. It reads no database on purpose, so a
+    database blip does not take every app server out of rotation at once; it is also the
+    benchmark's framework floor."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @login_required

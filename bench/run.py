@@ -1,0 +1,519 @@
+"""`make bench`: Isohold under gunicorn on PostgreSQL with a generated clinic chain.
+
+Steps: migrate, generate the data if it is not there yet, collect static files, start
+gunicorn on a free loopback port, then for each route send a bounded number of requests
+(count and time) from a few client threads and write the table to bench/RESULTS.md.
+
+Server time and queries come from headers that bench/wsgi.py adds; requests per second
+are counted at the client. Only 127.0.0.1 is ever contacted.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/isohold_bench"
+HOST = "127.0.0.1"
+
+SIZE = {"clinics": 20, "patients": 5000, "sessions": 1_000_000, "seed": 1}
+
+# DESIGN section 6.
+TARGET_P50_MS = 30
+TARGET_P99_MS = 150
+TARGET_POST_SHARE = 0.5
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def manage(*args, env, check=True):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=check
+    )
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return
+        log(f"creating database {name}")
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# --- Fixtures: who signs in, and what they ask for ----------------------------------
+
+
+def prepare(size: dict) -> dict:
+    """Run inside Django (same database as the server): logins and ids for the routes."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+    from rest_framework.authtoken.models import Token
+
+    from patients.demo_load import clinic_names, clinician_username
+    from patients.models import Assignment, AssignmentStatus, Patient
+    from physio.models import User
+    from programmes.models import Programme
+
+    backend = next(
+        (b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ClinicUserBackend")),
+        settings.AUTHENTICATION_BACKENDS[-1],
+    )
+
+    def session_cookie(user) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+    clinician = User.objects.get(username=clinician_username(0, 1))
+    clinic_patients = Patient.objects.filter(clinic=clinician.clinic)
+    longest = (
+        clinic_patients.annotate(n=Count("sessions")).order_by("-n", "pk").values("pk", "n").first()
+    )
+    typical = list(
+        clinic_patients.filter(sessions__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)[:40]
+    )
+    programme = Programme.objects.filter(clinic=clinician.clinic).order_by("pk").first()
+    item = programme.items.order_by("order").first()
+
+    # Patients who sign in: active programme, at least one item not paused.
+    posters = []
+    assignments = (
+        Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE,
+            patient__user__is_active=True,
+            patient__clinic__name__in=clinic_names(size["clinics"]),
+        )
+        .select_related("patient__user")
+        .prefetch_related("items__current_level")
+        .order_by("pk")[:60]
+    )
+    for assignment in assignments:
+        entries = []
+        for item_ in assignment.items.all():
+            level = item_.current_level
+            if item_.paused or level is None:
+                continue
+            per_set = [level.hold_seconds or level.reps] * level.sets
+            entries.append(
+                {
+                    "item": item_.pk,
+                    "sets_done": level.sets,
+                    "per_set": per_set,
+                    "effort": 4,
+                    "pain_before": 3,
+                    "pain_during": 2,
+                    "pain_after": 2,
+                }
+            )
+        if not entries:
+            continue
+        user = assignment.patient.user
+        token, _ = Token.objects.get_or_create(user=user)
+        posters.append(
+            {
+                "cookie": session_cookie(user),
+                "token": token.key,
+                "body": {"assignment": assignment.pk, "notes": "", "entries": entries},
+            }
+        )
+    clinician_token, _ = Token.objects.get_or_create(user=clinician)
+    return {
+        "clinician_cookie": session_cookie(clinician),
+        "clinician_token": clinician_token.key,
+        "longest_patient": longest["pk"],
+        "longest_sessions": longest["n"],
+        "typical_patients": typical,
+        "programme": programme.pk,
+        "item": item.pk,
+        "posters": posters,
+    }
+
+
+def data_counts() -> dict:
+    from django.db import connection
+
+    tables = {
+        "clinics": "physio_clinic",
+        "users": "physio_user",
+        "patients": "patients_patient",
+        "assignments": "patients_assignment",
+        "sessions": "patients_session",
+        "session entries": "patients_sessionentry",
+        "check-ins": "patients_checkin",
+        "decisions": "patients_decision",
+        "alerts": "patients_alert",
+    }
+    with connection.cursor() as cursor:
+        counts = {}
+        for label, table in tables.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[label] = cursor.fetchone()[0]
+    return counts
+
+
+# --- The driver -----------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    name: str
+    method: str
+    target: str  # what DESIGN section 6 asks of it
+    make: object  # (n) -> (path, headers, body)
+    results: list = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
+    wall: float = 0.0
+
+
+def request(port, method, path, headers, body):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    started = time.perf_counter()
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        client_ms = (time.perf_counter() - started) * 1000
+        return (
+            response.status,
+            float(response.getheader("X-Bench-Server-Ms") or "nan"),
+            int(response.getheader("X-Bench-Queries") or -1),
+            client_ms,
+        )
+    finally:
+        conn.close()
+
+
+def drive(route: Route, port: int, *, requests: int, seconds: float, threads: int, warmup: int):
+    for n in range(warmup):
+        request(port, route.method, *route.make(-1 - n))
+    counter = iter(range(requests))
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        while time.perf_counter() < deadline:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            path, headers, body = route.make(n)
+            status, server_ms, queries, client_ms = request(port, route.method, path, headers, body)
+            with lock:
+                if 200 <= status < 300:
+                    route.results.append((server_ms, queries, client_ms))
+                else:
+                    route.errors[status] = route.errors.get(status, 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(worker) for _ in range(threads)]:
+            future.result()
+    route.wall = time.perf_counter() - started
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def build_routes(fx: dict) -> list[Route]:
+    clinician = {"Cookie": fx["clinician_cookie"]}
+    api = {"Authorization": f"Token {fx['clinician_token']}", "Accept": "application/json"}
+    posters = fx["posters"]
+    typical = fx["typical_patients"]
+
+    def get(path, headers):
+        return lambda n: (path(n) if callable(path) else path, headers, None)
+
+    def session_post(n):
+        poster = posters[n % len(posters)]
+        body = json.dumps(poster["body"])
+        return (
+            "/api/v1/sessions/",
+            {
+                "Authorization": f"Token {poster['token']}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+            body,
+        )
+
+    return [
+        Route("framework floor: GET /healthz", "GET", "floor", get("/healthz", {})),
+        Route("clinician dashboard", "GET", "page", get("/dashboard/", clinician)),
+        Route(
+            f"patient detail, longest history ({fx['longest_sessions']} sessions)",
+            "GET",
+            "page",
+            get(f"/patients/{fx['longest_patient']}/", clinician),
+        ),
+        Route(
+            "patient detail, clinic's patients in turn",
+            "GET",
+            "page",
+            get(lambda n: f"/patients/{typical[n % len(typical)]}/", clinician),
+        ),
+        Route(
+            "programme builder (programme page)",
+            "GET",
+            "page",
+            get(f"/programmes/{fx['programme']}/", clinician),
+        ),
+        Route(
+            "programme builder (ladder editor)",
+            "GET",
+            "page",
+            get(f"/programmes/{fx['programme']}/items/{fx['item']}/", clinician),
+        ),
+        Route(
+            "patient today page",
+            "GET",
+            "page",
+            lambda n: ("/me/", {"Cookie": posters[n % len(posters)]["cookie"]}, None),
+        ),
+        Route("session POST (API, Idempotency-Key)", "POST", "post", session_post),
+        Route("API sessions list", "GET", "page", get("/api/v1/sessions/", api)),
+        Route("API decisions list", "GET", "page", get("/api/v1/decisions/", api)),
+    ]
+
+
+# --- The report -------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory}
+
+
+def report(routes, *, counts, config, generated, load) -> str:
+    floor = next(r for r in routes if r.target == "floor")
+    floor_rps = len(floor.results) / floor.wall if floor.wall else 0
+    box = machine()
+    lines = [
+        "# Benchmark results",
+        "",
+        "Produced by `make bench` (bench/run.py); numbers from one run, not averaged.",
+        "",
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {box['cpu']}, {box['cores']} cores, {box['memory']} RAM "
+        f"(shared: load average {load[0]:.2f} / {load[1]:.2f} at start / end)",
+        f"- Server: {config}",
+        f"- Data: {', '.join(f'{v:,} {k}' for k, v in counts.items())}",
+        f"- Data generation: {generated}",
+        "",
+        "Server time is measured in the app (bench/wsgi.py: from the WSGI call to the "
+        "response headers); requests/s at the client, with the threads shown; queries "
+        "are per request (median, and the range).",
+        "",
+        "| route | requests | errors | req/s | p50 server ms | p99 server ms | "
+        "queries | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    verdicts = []
+    for route in routes:
+        server = [r[0] for r in route.results]
+        queries = [r[1] for r in route.results]
+        rps = len(route.results) / route.wall if route.wall else 0
+        p50, p99 = percentile(server, 0.5), percentile(server, 0.99)
+        q = f"{statistics.median(queries):.0f} ({min(queries)}–{max(queries)})" if queries else "–"
+        errors = sum(route.errors.values())
+        error_text = f"{errors} ({', '.join(f'{k}×{v}' for k, v in route.errors.items())})"
+        if route.target == "floor":
+            target, met = "reference", ""
+        else:
+            target = f"p50 ≤ {TARGET_P50_MS}, p99 ≤ {TARGET_P99_MS}"
+            ok = p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS and not errors
+            if route.target == "post":
+                share = rps / floor_rps if floor_rps else 0
+                target += f"; ≥ {TARGET_POST_SHARE} × floor req/s (here {share:.2f} ×)"
+                ok = ok and share >= TARGET_POST_SHARE
+            met = "yes" if ok else "**no**"
+            verdicts.append(ok)
+        lines.append(
+            f"| {route.name} | {len(route.results)} | {error_text if errors else 0} | "
+            f"{rps:.0f} | {p50:.1f} | {p99:.1f} | {q} | {target} | {met} |"
+        )
+    lines += [
+        "",
+        f"All targets met: {'yes' if all(verdicts) else 'no'}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="per route, at most")
+    parser.add_argument("--seconds", type=float, default=20, help="per route, at most")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per route")
+    parser.add_argument("--output", default=str(RESULTS))
+    options = parser.parse_args()
+
+    database = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
+    if not database.startswith("postgres"):
+        log("the benchmark runs on PostgreSQL only; set DATABASE_URL=postgres://…")
+        return 2
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "DJANGO_SETTINGS_MODULE": "physio.settings",
+    }
+    ensure_database(database)
+    log("migrating")
+    manage("migrate", "--noinput", "-v", "0", env=env)
+
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from patients.demo_load import DemoLoad
+    from patients.models import Session
+
+    expected = DemoLoad(
+        clinics=SIZE["clinics"], patients=1, sessions=0, seed=0, until=None
+    ).existing_clinics()
+    have = Session.objects.filter(patient__clinic__in=expected).count()
+    generated = f"already there ({have:,} sessions in the generated clinics)"
+    if have < SIZE["sessions"]:
+        log(f"generating {SIZE['sessions']:,} sessions (found {have:,})")
+        started = time.monotonic()
+        args = [f"--{k}={v}" for k, v in SIZE.items()]
+        manage("generate_demo_load", *args, *(["--force"] if have else []), env=env)
+        generated = f"{time.monotonic() - started:.0f} s in this run (`generate_demo_load`)"
+    log("collecting static files")
+    server_env = {
+        **env,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        # Plain HTTP on loopback: nothing here terminates TLS.
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+    manage("collectstatic", "--noinput", "-v", "0", env=server_env)
+
+    fixtures = prepare(SIZE)
+    if not fixtures["posters"]:
+        log("no patient with an active programme to post sessions for")
+        return 1
+    counts = data_counts()
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    command = [
+        gunicorn,
+        "bench.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(options.workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+    ]
+    config = (
+        f"gunicorn {options.workers} sync workers on {HOST}, DEBUG=0, PostgreSQL; "
+        f"{options.threads} client threads, ≤ {options.requests} requests or "
+        f"≤ {options.seconds:.0f} s per route after {options.warmup} warm-up requests"
+    )
+    log(f"starting gunicorn on port {port}")
+    load_start = os.getloadavg()
+    server = subprocess.Popen(command, env=server_env, cwd=ROOT, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                if request(port, "GET", "/healthz", {}, None)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            log("gunicorn did not answer")
+            return 1
+        routes = build_routes(fixtures)
+        for route in routes:
+            log(f"measuring {route.name}")
+            drive(
+                route,
+                port,
+                requests=options.requests,
+                seconds=options.seconds,
+                threads=options.threads,
+                warmup=options.warmup,
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    text = report(
+        routes, counts=counts, config=config, generated=generated,
+        load=(load_start[0], os.getloadavg()[0]),
+    )  # fmt: skip
+    Path(options.output).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
