@@ -282,9 +282,7 @@ class TableWriter:
                     column.name
                     for column in connection.introspection.get_table_description(cursor, table)
                 }
-                self.copy_positions = [
-                    i for i, f in enumerate(self.fields) if f.column in present
-                ]
+                self.copy_positions = [i for i, f in enumerate(self.fields) if f.column in present]
             positions = self.copy_positions
             json_positions = [i for i in positions if i in self.json_positions]
             columns = ", ".join(quote(self.fields[i].column) for i in positions)
@@ -1089,4 +1087,3 @@ class Story:
 
 def clamp(value: int) -> int:
     return max(0, min(10, value))
-

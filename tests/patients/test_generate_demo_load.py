@@ -72,9 +72,7 @@ def test_history_reads_like_a_clinic():
     assert Assignment.objects.filter(status=AssignmentStatus.ACTIVE).exists()
     # Pain settles: the last weeks hurt less than the first, across the clinic.
     ordered = list(
-        SessionEntry.objects.order_by("session__performed_at").values_list(
-            "pain_before", flat=True
-        )
+        SessionEntry.objects.order_by("session__performed_at").values_list("pain_before", flat=True)
     )
     tenth = len(ordered) // 10
     assert sum(ordered[-tenth:]) < sum(ordered[:tenth])
@@ -86,9 +84,7 @@ def test_generated_clinician_sees_dashboard_and_patient_page(client):
     client.force_login(clinician)
     assert client.get("/dashboard/").status_code == 200
     patient = (
-        Patient.objects.filter(clinic=clinician.clinic, sessions__isnull=False)
-        .distinct()
-        .first()
+        Patient.objects.filter(clinic=clinician.clinic, sessions__isnull=False).distinct().first()
     )
     response = client.get(f"/patients/{patient.pk}/")
     assert response.status_code == 200
