@@ -156,9 +156,7 @@ def erase_patient(*, patient: Patient, by, now=None) -> Erasure:
     now = now or timezone.now()
     # A key-preserving lock: a session upload in flight (it locks the assignment first,
     # then only references this row) finishes before us instead of deadlocking.
-    patient = (
-        Patient.objects.select_for_update(no_key=True).select_related("user").get(pk=patient.pk)
-    )
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if patient.erased_at is not None:
         raise ErasureError(_("This patient's personal data was already erased."))
     list(Assignment.objects.select_for_update().filter(patient=patient).order_by("pk"))
@@ -178,16 +176,16 @@ def erase_patient(*, patient: Patient, by, now=None) -> Erasure:
     )
     first, last = erased_names(patient.pk)
 
-    patient.first_name, patient.last_name = first, last
-    patient.email, patient.date_of_birth, patient.notes = "", None, ""
-    patient.status, patient.erased_at = PatientStatus.ARCHIVED, now
-    act_as(patient, user=by, reason=ERASED).save()
-    patient.invitations.all().delete()
     for assignment in Assignment.objects.filter(patient=patient).current():
         assignment.status, assignment.status_changed_at = AssignmentStatus.FINISHED, now
         act_as(assignment, user=by, reason=ERASED).save(
             update_fields=["status", "status_changed_at"]
         )
+    patient.first_name, patient.last_name = first, last
+    patient.email, patient.date_of_birth, patient.notes = "", None, ""
+    patient.status, patient.erased_at = PatientStatus.ARCHIVED, now
+    act_as(patient, user=by, reason=ERASED).save()
+    patient.invitations.all().delete()
     if user is not None:
         _scrub_login(user)
 

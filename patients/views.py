@@ -22,6 +22,7 @@ from programmes.progression import profile_for
 from programmes.views import LadderEditorView
 
 from . import review, services
+from .changes import latest_changes
 from .forms import (
     AssignmentForm,
     AssignmentItemForm,
@@ -37,7 +38,6 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
-from .changes import latest_changes
 from .history import history_chart_data
 from .models import (
     Alert,
