@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Assignment, CheckIn, Invitation, Patient, Session, SessionEntry, SessionNote
+from .models import (
+    Assignment,
+    CheckIn,
+    Erasure,
+    Invitation,
+    Patient,
+    Session,
+    SessionEntry,
+    SessionNote,
+)
 
 
 @admin.register(Patient)
@@ -75,4 +84,22 @@ class CheckInAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """The audit line of an erasure is evidence: it is read, never edited or removed."""
+
+    list_display = ["patient_number", "clinic", "erased_by_name", "erased_at"]
+    list_select_related = ["clinic"]
+    list_filter = ["clinic"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
