@@ -133,9 +133,11 @@ class WebhookActionView(WebhookMixin, SingleObjectMixin, View):
                 request, _("New secret made. Deliveries from now on are signed with it.")
             )
         elif action == "retry":
+            delivery_id = request.POST.get("delivery", "")
+            if not delivery_id.isdigit():  # a tampered form is "no such delivery", not a 500
+                raise Http404
             delivery = get_object_or_404(
-                endpoint.deliveries.exclude(status=DeliveryStatus.DELIVERED),
-                pk=request.POST.get("delivery"),
+                endpoint.deliveries.exclude(status=DeliveryStatus.DELIVERED), pk=delivery_id
             )
             webhooks.retry_now(delivery)
             messages.success(request, _("Trying that delivery again."))

@@ -293,7 +293,7 @@ class PatientViewSet(viewsets.ModelViewSet):
         examples=[ex.response("A link valid for 7 days", ex.INVITATION)],
     )
     @action(detail=True, methods=["post"])
-    def invite(self, request, pk=None):
+    def invite(self, request, pk=None, format=None):
         patient = self.get_object()
         if patient.status != PatientStatus.ACTIVE:
             raise ValidationError({"patient": ["Archived patients cannot be invited."]})
@@ -345,7 +345,7 @@ class ClinicianActions:
         url_path=r"items/(?P<item>\d+)/set-level",
         permission_classes=[permissions.IsAuthenticated, IsClinician],
     )
-    def set_level(self, request, pk=None, item=None):
+    def set_level(self, request, pk=None, item=None, format=None):
         target = _item_of(self, request, pk, item)
         incoming = SetLevelSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -374,7 +374,7 @@ class ClinicianActions:
         url_path=r"decisions/(?P<decision>\d+)/approve",
         permission_classes=[permissions.IsAuthenticated, IsClinician],
     )
-    def approve(self, request, pk=None, decision=None):
+    def approve(self, request, pk=None, decision=None, format=None):
         target = self._ready_item(decision)
         try:
             result = services.approve_progression(item=target, by=request.user)
@@ -397,7 +397,7 @@ class ClinicianActions:
         url_path=r"decisions/(?P<decision>\d+)/decline",
         permission_classes=[permissions.IsAuthenticated, IsClinician],
     )
-    def decline(self, request, pk=None, decision=None):
+    def decline(self, request, pk=None, decision=None, format=None):
         target = self._ready_item(decision)
         incoming = DeclineSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

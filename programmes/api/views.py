@@ -139,7 +139,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         examples=[ex.response("The copy, items and ladders included", ex.PROGRAMME_COPY)],
     )
     @action(detail=True, methods=["post"])
-    def duplicate(self, request, pk=None):
+    def duplicate(self, request, pk=None, format=None):
         copy = duplicate_programme(programme=self.get_object(), user=request.user)
         return Response(
             ProgrammeSerializer(self.get_queryset().get(pk=copy.pk)).data,
