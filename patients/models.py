@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import LadderItem, LevelPrescription
-from programmes.progression import PAIN_MONITORING, PROFILES, STRICT
+from programmes.progression import PAIN_MONITORING, PROFILES, PROVISIONAL, STRICT
 
 from .audit import ClinicalHistory
 
@@ -343,7 +343,11 @@ class Session(models.Model):
                 fields=["patient", "submission_key"], name="one_session_per_submission"
             )
         ]
-        indexes = [models.Index(fields=["patient", "-performed_at"])]
+        indexes = [
+            models.Index(fields=["patient", "-performed_at"]),
+            # "Last session of this programme" (the dashboard's quiet patients) in one probe.
+            models.Index(fields=["assignment", "-performed_at"]),
+        ]
 
     def __str__(self):
         return _("Session of %(patient)s on %(date)s") % {
@@ -404,6 +408,15 @@ class SessionEntry(models.Model):
         ordering = ["item__order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "item"], name="one_entry_per_item")
+        ]
+        indexes = [
+            # Pages look for entries still waiting for their check-in on every view; only
+            # the last day or two's are, so a partial index keeps that look-up tiny.
+            models.Index(
+                fields=["session"],
+                condition=Q(response=PROVISIONAL),
+                name="entry_awaiting_check_in",
+            )
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ fixed number of times whatever the number of patients or sessions.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from programmes.progression import GREEN, profile_for
@@ -59,7 +59,14 @@ def needs_attention(user, now=None, limit=50):
         Assignment.objects.filter(
             patient__in=patients, status=AssignmentStatus.ACTIVE, start_date__lte=quiet_since.date()
         )
-        .annotate(last_session=Max("sessions__performed_at"))
+        # One index probe per assignment rather than aggregating every session it has.
+        .annotate(
+            last_session=Subquery(
+                Session.objects.filter(assignment=OuterRef("pk"))
+                .order_by("-performed_at")
+                .values("performed_at")[:1]
+            )
+        )
         .filter(Q(last_session__lt=quiet_since) | Q(last_session__isnull=True))
         .select_related("patient")
         .order_by("last_session")[:limit]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -518,21 +519,34 @@ def classify_entry(entry: SessionEntry, *, baseline: int, profile, now) -> Class
     )
 
 
-def evaluate_item(*, item: AssignmentItem, now=None) -> Decision | None:
-    """Classify the item's sessions and act on the latest. The caller holds the assignment lock."""
+def evaluate_item(*, item: AssignmentItem, now=None, session: Session | None = None):
+    """Classify the item's open sessions and act on the latest. The caller holds the
+    assignment lock; `session` is the one whose check-in just arrived, if any.
+
+    Only entries whose reading can still change are classified again: the latest few
+    (the decision needs no more than the green streak it counts to), those still waiting
+    for a check-in, and the triggering session's. Older readings are final, so the work
+    stays the same on the hundredth session as on the first.
+    """
     now = now or timezone.now()
     assignment = item.assignment
     profile = profile_for(assignment.rule_profile, assignment.rule_numbers)
     baseline = assignment.patient.baseline_pain
-    entries = list(
-        SessionEntry.objects.filter(item=item)
-        .select_related("session__check_in")
-        .order_by("session__performed_at", "id")
+    item_entries = SessionEntry.objects.filter(item=item).select_related("session__check_in")
+    newest_first = list(
+        item_entries.order_by("-session__performed_at", "-id")[: profile.greens_to_progress + 1]
     )
-    if not entries:
+    if not newest_first:
         return None
+    still_open = Q(response__in=["", PROVISIONAL])
+    if session is not None:
+        still_open |= Q(session=session)
+    by_pk = {entry.pk: entry for entry in newest_first}
+    for entry in item_entries.filter(still_open):
+        by_pk.setdefault(entry.pk, entry)
+    entries = list(reversed(newest_first))
     scored_by_entry = {}
-    for entry in entries:
+    for entry in by_pk.values():
         classification = classify_entry(entry, baseline=baseline, profile=profile, now=now)
         scored_by_entry[entry.pk] = classification
         if (entry.response, entry.response_reasons) != (
@@ -640,7 +654,7 @@ def evaluate_session(*, session: Session, now=None) -> list[Decision]:
         .prefetch_related("levels")
         .distinct()
     )
-    decisions = [evaluate_item(item=item, now=now) for item in items]
+    decisions = [evaluate_item(item=item, now=now, session=session) for item in items]
     return [decision for decision in decisions if decision is not None]
 
 
