@@ -404,7 +404,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per route")
     parser.add_argument("--output", default=str(RESULTS))
+    for name, value in SIZE.items():
+        parser.add_argument(f"--{name}", type=int, default=value, help="data size (trial runs)")
     options = parser.parse_args()
+    size = {name: getattr(options, name) for name in SIZE}
 
     database = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     if not database.startswith("postgres"):
@@ -428,14 +431,14 @@ def main() -> int:
     from patients.models import Session
 
     expected = DemoLoad(
-        clinics=SIZE["clinics"], patients=1, sessions=0, seed=0, until=None
+        clinics=size["clinics"], patients=1, sessions=0, seed=0, until=None
     ).existing_clinics()
     have = Session.objects.filter(patient__clinic__in=expected).count()
     generated = f"already there ({have:,} sessions in the generated clinics)"
-    if have < SIZE["sessions"]:
-        log(f"generating {SIZE['sessions']:,} sessions (found {have:,})")
+    if have < size["sessions"]:
+        log(f"generating {size['sessions']:,} sessions (found {have:,})")
         started = time.monotonic()
-        args = [f"--{k}={v}" for k, v in SIZE.items()]
+        args = [f"--{k}={v}" for k, v in size.items()]
         manage("generate_demo_load", *args, *(["--force"] if have else []), env=env)
         generated = f"{time.monotonic() - started:.0f} s in this run (`generate_demo_load`)"
     log("collecting static files")
@@ -451,7 +454,7 @@ def main() -> int:
     }
     manage("collectstatic", "--noinput", "-v", "0", env=server_env)
 
-    fixtures = prepare(SIZE)
+    fixtures = prepare(size)
     if not fixtures["posters"]:
         log("no patient with an active programme to post sessions for")
         return 1

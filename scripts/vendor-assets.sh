@@ -18,6 +18,8 @@ assets=(
   "htmx.org@2.0.11 package/dist/htmx.min.js htmx/htmx.min.js"
   "htmx.org@2.0.11 package/LICENSE htmx/LICENSE"
   "chart.js@4.6.1 package/dist/chart.umd.min.js chartjs/chart.umd.min.js"
+  # The minified file names its source map; collectstatic's manifest storage needs it there.
+  "chart.js@4.6.1 package/dist/chart.umd.min.js.map chartjs/chart.umd.min.js.map"
   "chart.js@4.6.1 package/LICENSE.md chartjs/LICENSE.md"
   "axe-core@4.14.1 package/axe.min.js axe-core/axe.min.js"
   "axe-core@4.14.1 package/LICENSE axe-core/LICENSE"
