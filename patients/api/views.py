@@ -283,6 +283,14 @@ class PatientViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         serializer.save(clinic=self.request.user.clinic)
 
+    def perform_update(self, serializer):
+        if serializer.instance.erased_at is not None:
+            # Writing personal data back into an erased record would undo the erasure.
+            raise ValidationError(
+                {"patient": ["This patient's personal data was erased; the record is closed."]}
+            )
+        serializer.save()
+
     def perform_destroy(self, patient):
         # Archiving keeps the clinical record; nothing is deleted.
         services.set_patient_archived(patient=patient, archived=True)

@@ -283,6 +283,16 @@ class TestErasing:
         assert again.status_code == 302
         assert Erasure.objects.count() == 1
 
+    def test_the_api_refuses_to_write_names_back(self, clinician, record):
+        erase_patient(patient=record, by=clinician)
+        api = APIClient()
+        api.force_authenticate(clinician)
+        response = api.patch(f"/api/v1/patients/{record.pk}/", {"first_name": FIRST}, format="json")
+        assert response.status_code == 400
+        assert "erased" in response.json()["patient"][0]
+        record.refresh_from_db()
+        assert record.first_name == "Erased"
+
     def test_a_patient_without_a_login_is_erased_too(self, clinician_client, record):
         assert confirm(clinician_client, record).status_code == 302
         assert find_everywhere(LAST) == []
