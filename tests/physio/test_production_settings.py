@@ -103,3 +103,24 @@ def test_without_a_proxy_the_forwarded_proto_header_is_not_believed():
 
 def test_ssl_redirect_can_be_left_to_the_proxy():
     assert production_settings(SECURE_SSL_REDIRECT="0")["SECURE_SSL_REDIRECT"] is False
+
+
+def test_health_check_is_not_redirected_to_https():
+    values = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SECURE_REDIRECT_EXEMPT)",
+        ],
+        **production(),
+    )
+    assert values.stdout.strip() == "['^healthz$']"
+
+
+def test_plain_http_is_redirected_except_the_health_check(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/accounts/login/"
