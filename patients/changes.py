@@ -122,10 +122,11 @@ class ChangeLog:
             if kind in ("item", "level"):
                 # Copies made by giving a programme show once, as the assignment.
                 rows = rows.exclude(history_change_reason=ASSIGNED)
+            # No ordering inside the parts: SQLite refuses it in a compound statement.
             parts.append(
-                rows.annotate(kind=Value(kind, output_field=CharFieldType())).values_list(
-                    "kind", "history_id", "history_date"
-                )
+                rows.order_by()
+                .annotate(kind=Value(kind, output_field=CharFieldType()))
+                .values_list("kind", "history_id", "history_date")
             )
         return parts[0].union(*parts[1:], all=True)
 
