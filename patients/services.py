@@ -772,7 +772,8 @@ def expire_pending_check_ins(now=None, clinic_id=None, patient_id=None) -> int:
         stale = stale.filter(session__patient__clinic_id=clinic_id)
     if patient_id is not None:
         stale = stale.filter(session__patient_id=patient_id)
-    stale = stale.values_list("session__assignment_id", flat=True).distinct()
+    # No ordering: the model's default ordering would make DISTINCT one row per entry.
+    stale = stale.order_by().values_list("session__assignment_id", flat=True).distinct()
     count = 0
     for assignment_id in stale:
         with transaction.atomic():
