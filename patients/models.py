@@ -557,7 +557,11 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["item", "-created_at"])]
+        indexes = [
+            models.Index(fields=["item", "-created_at"]),
+            # The clinic's newest decisions first (API list): walk this, stop at a page.
+            models.Index(fields=["-created_at", "-id"], name="decision_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.action} {self.from_level}→{self.to_level} ({self.item})"
