@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from physio.models import Role
+from physio.nplusone import deliberate_loop
+from programmes.models import Item
 from programmes.progression import (
     KEEP_GOING,
     PAUSE,
@@ -234,7 +236,8 @@ def assign_programme(
         created_by=by,
     )
     act_as(assignment, user=by, reason=ASSIGNED).save(force_insert=True)
-    for item in programme.items.prefetch_related("levels"):
+    # By id: the caller's programme instance may be stale, the copy reads the template now.
+    for item in Item.objects.filter(programme_id=programme.pk).prefetch_related("levels"):
         copy = AssignmentItem(assignment=assignment, order=item.order, title=item.title)
         act_as(copy, user=by, reason=ASSIGNED).save(force_insert=True)
         # The copies' history rows are written too, all named as part of this assignment.
@@ -651,10 +654,13 @@ def evaluate_session(*, session: Session, now=None) -> list[Decision]:
     items = (
         AssignmentItem.objects.filter(entries__session=session)
         .select_related("assignment__patient", "current_level__exercise")
-        .prefetch_related("levels")
+        .prefetch_related("levels__exercise")
         .distinct()
     )
-    decisions = [evaluate_item(item=item, now=now, session=session) for item in items]
+    # Each item of the session is judged on its own history (entries, last decision), a
+    # query or two per item; a session holds a handful of items.
+    with deliberate_loop("patients.AssignmentItem.decisions"):
+        decisions = [evaluate_item(item=item, now=now, session=session) for item in items]
     return [decision for decision in decisions if decision is not None]
 
 

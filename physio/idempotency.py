@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from .models import IdempotencyRecord
+from .nplusone import deliberate_loop
 
 KEY_HEADER = "HTTP_IDEMPOTENCY_KEY"
 LIFETIME = timedelta(hours=24)
@@ -68,7 +69,9 @@ def _replay(request, key, digest):
     import time
 
     for _ in range(WAIT_FOR_FIRST):
-        record = IdempotencyRecord.objects.get(user=request.user, key=key, path=request.path)
+        # Polling one row while the first request finishes: a wait, not a loop over rows.
+        with deliberate_loop("physio.IdempotencyRecord.get()"):
+            record = IdempotencyRecord.objects.get(user=request.user, key=key, path=request.path)
         if record.body_hash != digest:
             return Response(
                 {"detail": "This Idempotency-Key was already used with a different body."},

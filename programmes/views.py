@@ -11,6 +11,7 @@ from django.views.generic import CreateView, DeleteView, DetailView, ListView, U
 from django_filters.views import FilterView
 
 from physio.access import ClinicianRequiredMixin
+from physio.nplusone import deliberate_loop
 
 from .forms import (
     ExerciseCatalogue,
@@ -200,7 +201,10 @@ class LadderEditorView(ClinicianRequiredMixin, View):
         if "add_level" in request.POST:
             formset = self.make_formset(item, formset.with_extra_level())
             return self.render(item, item_form, formset)
-        if item_form.is_valid() and formset.is_valid():
+        # Django checks each level row's id with its own query; a ladder has a handful of rows.
+        with deliberate_loop(f"{formset.model._meta.label}.get()"):
+            valid = item_form.is_valid() and formset.is_valid()
+        if valid:
             self.save(item_form.save(commit=False), formset)
             messages.success(request, _("The ladder was saved."))
             return redirect(self.get_success_url(item))

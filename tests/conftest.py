@@ -17,6 +17,40 @@ from tests.factories import (  # noqa: E402
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _zeal_installed():
+    """django-zeal is a test-only dependency, so production settings do not list it: patch
+    the ORM here, once, and put its request middleware first so the live server's own
+    thread (browser and schemathesis tests) raises on an N+1 too."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from tests.zeal_support import ALLOWLIST, REQUEST_MIDDLEWARE
+
+    if not apps.is_installed("zeal"):
+        from zeal.constants import initialize_app_registry
+        from zeal.patch import patch
+
+        initialize_app_registry()
+        patch()
+    middleware = [REQUEST_MIDDLEWARE, *(m for m in settings.MIDDLEWARE if m != REQUEST_MIDDLEWARE)]
+    with override_settings(MIDDLEWARE=middleware, ZEAL_RAISE=True, ZEAL_ALLOWLIST=ALLOWLIST):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _zeal_on(_zeal_installed):
+    """An N+1 in a request, or on a relation anywhere in a test, raises `zeal.NPlusOneError`
+    (tests/zeal_support.py says what counts)."""
+    from zeal import zeal_context, zeal_ignore
+
+    from tests.zeal_support import TEST_LEVEL_ALLOWLIST
+
+    with zeal_context(), zeal_ignore(TEST_LEVEL_ALLOWLIST):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

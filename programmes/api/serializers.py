@@ -1,6 +1,8 @@
 from django.db import transaction
 from rest_framework import serializers
 
+from physio.nplusone import deliberate_loop
+
 from ..ladders import fit_dose
 from ..models import (
     DEFAULT_EFFORT_TARGET,
@@ -135,6 +137,12 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "archived", "created_at", "updated_at"]
 
     @transaction.atomic
+    def to_internal_value(self, data):
+        # Each level's exercise is looked up and checked on its own as DRF validates it: a
+        # programme holds a handful of levels, and the write happens once.
+        with deliberate_loop("programmes.Exercise.get()"):
+            return super().to_internal_value(data)
+
     def create(self, validated_data):
         items = validated_data.pop("items", [])
         programme = Programme.objects.create(**validated_data)

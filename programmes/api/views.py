@@ -130,6 +130,12 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         serializer.save(clinic=self.request.user.clinic, created_by=self.request.user)
 
+    def perform_update(self, serializer):
+        programme = serializer.save()
+        # The answer shows the items just written: read them back with their ladders, in
+        # two queries, rather than one per item from the stale instance.
+        serializer.instance = self.get_queryset().get(pk=programme.pk)
+
     def perform_destroy(self, programme):
         set_archived(programme=programme, archived=True)
 

@@ -12,6 +12,7 @@ from fhirclient.models.patient import Patient as FhirPatient
 from rest_framework.test import APIClient
 
 from patients import services
+from patients.models import AssignmentItem
 from tests.api.test_exercises_api import api_for
 from tests.factories import PatientFactory, programme_with_ladders
 
@@ -41,7 +42,7 @@ def log(assignment, *, at, pain=2):
             pain_during=pain + 1,
             pain_after=pain,
         )
-        for item in assignment.items.order_by("order")
+        for item in AssignmentItem.objects.filter(assignment=assignment).order_by("order")
     ]
     return services.log_session(
         assignment=assignment, submission_key=uuid.uuid4(), entries=entries, now=at

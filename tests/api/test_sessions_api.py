@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from patients import services
-from patients.models import CheckIn, Decision, Session
+from patients.models import AssignmentItem, CheckIn, Decision, Session
 from tests.factories import programme_with_ladders
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def assignment(patient, clinician):
 
 
 def body(assignment, **changes):
-    item = assignment.items.get()
+    item = AssignmentItem.objects.get(assignment=assignment)
     entry = {
         "item": item.pk,
         "sets_done": 3,

@@ -25,8 +25,8 @@ def test_starter_ladders_climb_to_a_dynamic_exercise():
     call_command("load_demo_data")
     programme = Programme.objects.get(name=STARTER_PROGRAMME)
     order = list(Position.values)
-    for item in programme.items.all():
-        levels = list(item.levels.select_related("exercise").order_by("order"))
+    for item in programme.items.prefetch_related("levels__exercise"):
+        levels = sorted(item.levels.all(), key=lambda level: level.order)
         assert levels[0].hold_seconds == 10 and levels[0].sets == 3
         assert levels[-1].exercise.kind == Kind.DYNAMIC
         # Holds climb the contexts; the dynamic finish may start easier again.

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from patients import services
-from patients.models import Alert, AlertKind, Decision, SessionEntry
+from patients.models import Alert, AlertKind, AssignmentItem, Decision, SessionEntry
 from tests.factories import programme_with_ladders
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def assignment(record, clinician):
 
 
 def the_item(assignment):
-    item = assignment.items.select_related("current_level").get()
+    item = AssignmentItem.objects.select_related("current_level").get(assignment=assignment)
     return item
 
 

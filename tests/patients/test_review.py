@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import services
-from patients.models import Alert, Decision
+from patients.models import Alert, AssignmentItem, Decision
 from tests.factories import PatientFactory, programme_with_ladders
 from tests.patients.test_gating import START, green_day, level_of, log, make_assignment
 
@@ -28,7 +28,7 @@ def ready(assignment):
 
 
 def item_url(assignment, action):
-    item = assignment.items.get()
+    item = AssignmentItem.objects.get(assignment=assignment)
     return reverse(
         "patients:item-decision", args=[assignment.patient_id, assignment.pk, item.pk, action]
     )
@@ -116,7 +116,7 @@ def test_dashboard_query_count_is_constant(
             start_date=timezone.localdate(),
             rule_profile="strict",
         )
-        item = assignment.items.get()
+        item = AssignmentItem.objects.get(assignment=assignment)
         services.log_session(
             assignment=assignment,
             submission_key=uuid.uuid4(),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import services
-from patients.models import CheckIn, PsfsRating, Session
+from patients.models import AssignmentItem, CheckIn, PsfsRating, Session
 from tests.factories import programme_with_ladders
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def patient_client(login, patient):
 
 def log_data(assignment, key=None, **overrides):
     data = {"submission_key": str(key or uuid.uuid4()), "notes": ""}
-    for item in assignment.items.all():
+    for item in AssignmentItem.objects.filter(assignment=assignment):
         prefix = f"item-{item.pk}-"
         data.update(
             {

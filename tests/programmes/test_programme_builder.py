@@ -111,7 +111,7 @@ class TestProgrammes:
 
     def test_reorder_and_remove_levels(self, clinician_client, programme):
         item = programme.items.first()
-        levels = list(item.levels.order_by("order"))
+        levels = list(item.levels.select_related("exercise").order_by("order"))
         url = reverse("programmes:item-update", args=[programme.pk, item.pk])
         rows = [
             {
@@ -136,7 +136,7 @@ class TestProgrammes:
         item = programme.items.first()
         rows = [
             {"id": str(lvl.pk), "item": str(item.pk), "exercise": lvl.exercise.name, "DELETE": "on"}
-            for lvl in item.levels.all()
+            for lvl in item.levels.select_related("exercise")
         ]
         url = reverse("programmes:item-update", args=[programme.pk, item.pk])
         response = clinician_client.post(url, ladder_data(rows, initial=len(rows)))
