@@ -356,7 +356,7 @@ def log_session(
 
 
 def _log_session_locked(assignment, submission_key, entries, notes, now) -> LoggedSession:
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = _locked_assignment(assignment.pk)
     existing = Session.objects.filter(
         patient_id=assignment.patient_id, submission_key=submission_key
     ).first()
@@ -400,7 +400,7 @@ def _log_session_locked(assignment, submission_key, entries, notes, now) -> Logg
         )
     SessionEntry.objects.bulk_create(rows)
     evaluate_session(session=session, now=now)
-    events.session_created(session, clinic_id=_clinic_id(assignment.patient_id), now=now)
+    events.session_created(session, clinic_id=assignment.patient.clinic_id, now=now)
     return LoggedSession(session=session, created=True)
 
 
@@ -434,7 +434,7 @@ def record_check_in(
 ) -> CheckIn:
     now = now or timezone.now()
     # The same lock order as logging a session: the assignment first.
-    Assignment.objects.select_for_update().get(pk=session.assignment_id)
+    assignment = _locked_assignment(session.assignment_id)
     session = Session.objects.get(pk=session.pk)
     if CheckIn.objects.filter(session=session).exists():
         raise CheckInError(_("This session already has its check-in."))
@@ -444,12 +444,14 @@ def record_check_in(
         session=session, pain_now=pain_now, worse_than_usual=worse_than_usual, created_at=now
     )
     evaluate_session(session=session, now=now)
-    events.check_in_created(check_in, clinic_id=_clinic_id(session.patient_id), now=now)
+    events.check_in_created(check_in, clinic_id=assignment.patient.clinic_id, now=now)
     return check_in
 
 
-def _clinic_id(patient_id: int) -> int:
-    return Patient.objects.values_list("clinic_id", flat=True).get(pk=patient_id)
+def _locked_assignment(pk: int) -> Assignment:
+    """The assignment row, locked, with its patient read in the same query (not locked:
+    only the assignment serialises sessions and check-ins)."""
+    return Assignment.objects.select_for_update(of=("self",)).select_related("patient").get(pk=pk)
 
 
 def psfs_due(*, assignment: Assignment, now=None) -> str | None:
