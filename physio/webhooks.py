@@ -96,14 +96,14 @@ def emit(*, clinic_id: int, event: str, data, now=None, only=None) -> list[Webho
                 endpoint=endpoint, event=event, event_id=event_id, body=body, next_attempt_at=now
             )
         )
+    # Both databases return the new ids from a bulk insert.
     WebhookDelivery.objects.bulk_create(deliveries)
-    ids = [delivery.event_id for delivery in deliveries]
 
     def send_after_commit():
         from .tasks import deliver_webhook
 
-        for pk in WebhookDelivery.objects.filter(event_id__in=ids).values_list("pk", flat=True):
-            deliver_webhook.enqueue(pk)
+        for delivery in deliveries:
+            deliver_webhook.enqueue(delivery.pk)
 
     transaction.on_commit(send_after_commit)
     return deliveries
