@@ -436,3 +436,20 @@ def test_another_clinic_cannot_press_the_buttons(client, login, endpoint, outsid
             url = reverse("webhook-action", args=[endpoint.pk, action])
             assert client.post(url).status_code == status
     assert not WebhookDelivery.objects.exists()
+
+
+def test_the_delivery_log_costs_the_same_queries_for_3_or_30_deliveries(
+    clinician_client, endpoint, django_assert_num_queries
+):
+    url = reverse("webhook-detail", args=[endpoint.pk])
+
+    def make(count):
+        for _ in range(count):
+            webhooks.emit(clinic_id=endpoint.clinic_id, event="alert.raised", data={}, now=NOW)
+
+    make(3)
+    with django_assert_num_queries(5) as captured:
+        clinician_client.get(url)
+    make(27)
+    with django_assert_num_queries(len(captured)):
+        clinician_client.get(url)
