@@ -413,6 +413,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per route")
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="TEXT",
+        help="measure only routes whose name contains TEXT (the floor is always measured)",
+    )
     for name, value in SIZE.items():
         parser.add_argument(f"--{name}", type=int, default=value, help="data size (trial runs)")
     options = parser.parse_args()
@@ -508,7 +512,13 @@ def main() -> int:
         else:
             log("gunicorn did not answer")
             return 1
-        routes = build_routes(fixtures)
+        routes = [
+            route
+            for route in build_routes(fixtures)
+            if route.target == "floor"
+            or not options.only
+            or any(text in route.name for text in options.only)
+        ]
         for route in routes:
             log(f"measuring {route.name}")
             drive(

@@ -8,9 +8,10 @@ from .models import Alert, CheckIn, Decision, Session
 
 
 def session_created(session: Session, *, clinic_id: int, now=None) -> None:
+    """`session` as `log_session` made it: its entries are already at hand."""
+
     def payload():
-        fresh = Session.objects.select_related("check_in").prefetch_related("entries")
-        return SessionSerializer(fresh.get(pk=session.pk)).data
+        return SessionSerializer(session).data
 
     webhooks.emit(clinic_id=clinic_id, event=WebhookEvent.SESSION_CREATED, data=payload, now=now)
 

@@ -323,6 +323,10 @@ class SessionError(Exception):
     pass
 
 
+class UnknownAssignment(SessionError):
+    """No such assignment, or not the patient's own: the same answer for both."""
+
+
 @dataclass(frozen=True)
 class LoggedSession:
     session: Session
@@ -331,75 +335,95 @@ class LoggedSession:
 
 def log_session(
     *,
-    assignment: Assignment,
+    assignment: Assignment | int,
     submission_key,
     entries: list[EntryInput],
     notes: str = "",
     now=None,
+    patient_user=None,
 ) -> LoggedSession:
     """Save a session once per submission key, however often the same form arrives.
 
     The assignment row is locked so two copies of one submission arriving together
     queue up; the second finds the first and returns it. The unique constraint on
     (patient, submission key) is the backstop where the database cannot lock rows.
+
+    `assignment` may be an id; with `patient_user`, it must be that patient's own, which
+    is checked on the locked row itself rather than by reading it twice.
     """
     if not entries:
         raise SessionError(_("Log at least one exercise."))
+    assignment_id = getattr(assignment, "pk", assignment)
     try:
         with transaction.atomic():
-            return _log_session_locked(assignment, submission_key, entries, notes, now)
+            return _log_session_locked(
+                assignment_id, patient_user, submission_key, entries, notes, now
+            )
     except IntegrityError:
-        existing = Session.objects.get(
-            patient_id=assignment.patient_id, submission_key=submission_key
-        )
+        # The same key may have come with another assignment of the same patient.
+        owner = Assignment.objects.filter(pk=assignment_id).values("patient_id")[:1]
+        existing = Session.objects.get(patient_id=owner, submission_key=submission_key)
         return LoggedSession(session=existing, created=False)
 
 
-def _log_session_locked(assignment, submission_key, entries, notes, now) -> LoggedSession:
-    assignment = _locked_assignment(assignment.pk)
-    existing = Session.objects.filter(
-        patient_id=assignment.patient_id, submission_key=submission_key
-    ).first()
-    if existing is not None:
-        return LoggedSession(session=existing, created=False)
+def _log_session_locked(
+    assignment_id, patient_user, submission_key, entries, notes, now
+) -> LoggedSession:
+    assignment = _locked_assignment(assignment_id, patient_user=patient_user)
     if assignment.status != AssignmentStatus.ACTIVE:
         raise SessionError(_("This programme is not active, so sessions cannot be logged."))
-    items = {
-        item.pk: item
-        for item in assignment.items.select_related("current_level__exercise").prefetch_related(
-            "levels"
-        )
-    }
-    session = Session.objects.create(
+    # No look for an earlier copy of this submission first: the session's unique
+    # submission key turns a copy into an IntegrityError, and `log_session` returns the
+    # first one then. The common case, a new session, is spared a query.
+    now = now or timezone.now()
+    items = ladders_of(assignment)
+    session = Session(
         assignment=assignment,
-        patient_id=assignment.patient_id,
-        performed_at=now or timezone.now(),
+        patient=assignment.patient,
+        performed_at=now,
         submission_key=submission_key,
         notes=notes,
     )
+    # Nothing has a check-in yet; saying so spares a query per read of `check_in`.
+    Session.check_in.related.set_cached_value(session, None)
+    profile = profile_for(assignment.rule_profile, assignment.rule_numbers)
     rows = []
     for entry in entries:
         item = items.get(entry.item_id)
         if item is None or item.current_level is None:
             raise SessionError(_("That exercise is not part of your programme."))
         level = item.current_level
-        level_numbers = [lvl.pk for lvl in sorted(item.levels.all(), key=lambda x: (x.order, x.pk))]
-        rows.append(
-            SessionEntry(
-                session=session,
-                item=item,
-                level=level,
-                level_number=level_numbers.index(level.pk) + 1,
-                exercise_name=level.exercise.name,
-                prescribed_sets=level.sets,
-                prescribed_hold_seconds=level.hold_seconds,
-                prescribed_reps=level.reps,
-                effort_target=level.effort_target,
-                **reported_fields(entry),
-            )
+        row = SessionEntry(
+            session=session,
+            item=item,
+            level=level,
+            level_number=level_number(item, level.pk),
+            exercise_name=level.exercise.name,
+            prescribed_sets=level.sets,
+            prescribed_hold_seconds=level.hold_seconds,
+            prescribed_reps=level.reps,
+            effort_target=level.effort_target,
+            **reported_fields(entry),
         )
+        # Read on arrival, so the entry is written once with its reading.
+        reading = classify_entry(
+            row, baseline=assignment.patient.baseline_pain, profile=profile, now=now
+        )
+        row.response, row.response_reasons = reading.response, list(reading.reasons)
+        rows.append(row)
+    session.save(force_insert=True)
+    for row in rows:
+        row.session = session  # picks up the new id
     SessionEntry.objects.bulk_create(rows)
-    evaluate_session(session=session, now=now)
+    rows.sort(key=lambda row: (row.item.order, row.pk))
+    remember_related(session, "entries", rows)
+    # A provisional reading (the usual one, before the morning check-in) can only make
+    # the engine wait, so only amber and red readings go on to a decision.
+    judged = [row.item for row in rows if row.response != PROVISIONAL]
+    if judged:
+        with deliberate_loop("patients.AssignmentItem.decisions"):
+            for item in judged:
+                evaluate_item(item=item, now=now, session=session)
     events.session_created(session, clinic_id=assignment.patient.clinic_id, now=now)
     return LoggedSession(session=session, created=True)
 
@@ -448,10 +472,50 @@ def record_check_in(
     return check_in
 
 
-def _locked_assignment(pk: int) -> Assignment:
+def ladders_of(assignment: Assignment) -> dict[int, AssignmentItem]:
+    """The assignment's items by id, each with its levels in order and its current
+    level's exercise, read in one query (levels with their items) instead of two."""
+    items = {}
+    levels = (
+        AssignmentLevel.objects.filter(item__assignment=assignment)
+        .select_related("item", "exercise")
+        .order_by("item_id", "order", "pk")
+    )
+    by_item = {}
+    for level in levels:
+        item = items.setdefault(level.item_id, level.item)
+        by_item.setdefault(item.pk, []).append(level)
+        if level.pk == item.current_level_id:
+            item.current_level = level
+    for item in items.values():
+        item.assignment = assignment
+        remember_related(item, "levels", by_item[item.pk])
+    return items
+
+
+def remember_related(instance, name: str, objects: list) -> None:
+    """Leave `objects` where `prefetch_related(name)` would have put them, so reading
+    `instance.<name>.all()` runs no query. Only for rows this code has just read or
+    written itself, and in the related model's own order."""
+    related = getattr(instance, name).all()  # lazy: nothing is read here
+    related._result_cache = list(objects)
+    related._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = related
+
+
+def _locked_assignment(pk: int, *, patient_user=None) -> Assignment:
     """The assignment row, locked, with its patient read in the same query (not locked:
-    only the assignment serialises sessions and check-ins)."""
-    return Assignment.objects.select_for_update(of=("self",)).select_related("patient").get(pk=pk)
+    only the assignment serialises sessions and check-ins). With `patient_user`, only
+    that patient's own assignment is found."""
+    assignments = Assignment.objects.select_for_update(of=("self",)).select_related("patient")
+    if patient_user is not None:
+        assignments = assignments.filter(patient__user=patient_user)
+    try:
+        return assignments.get(pk=pk)
+    except Assignment.DoesNotExist:
+        raise UnknownAssignment(_("No such programme of yours.")) from None
 
 
 def psfs_due(*, assignment: Assignment, now=None) -> str | None:
@@ -501,7 +565,10 @@ def level_at(item: AssignmentItem, number: int) -> AssignmentLevel:
 
 def classify_entry(entry: SessionEntry, *, baseline: int, profile, now) -> Classification:
     session = entry.session
-    check_in = getattr(session, "check_in", None)
+    try:
+        check_in = session.check_in
+    except CheckIn.DoesNotExist:
+        check_in = None
     return classify(
         prescription=Prescription(
             sets=entry.prescribed_sets,

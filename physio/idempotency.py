@@ -1,8 +1,13 @@
 """`Idempotency-Key` for API POSTs: a replay returns the first response and creates nothing.
 
-The first request with a key claims it by inserting a row (the unique constraint makes
-two concurrent claims impossible), runs, and stores its response. A replay with the same
-body gets that response; the same key with another body is a 409.
+Answers are kept at least 24 hours: `manage.py purge_idempotency_keys`, run daily,
+deletes older ones, after which a key counts as new.
+
+The request runs in one transaction that ends by storing its response under the key.
+Two requests with one key cannot both store it: the unique constraint makes the second
+wait for the first to commit, then fail, which rolls back everything it did; it answers
+with the first response instead (or 409 if its body differs). So a key costs one insert
+on the way out, and nothing extra on the way in.
 """
 
 import hashlib
@@ -15,11 +20,9 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from .models import IdempotencyRecord
-from .nplusone import deliberate_loop
 
 KEY_HEADER = "HTTP_IDEMPOTENCY_KEY"
 LIFETIME = timedelta(hours=24)
-WAIT_FOR_FIRST = 50  # tries of 0.1 s for a concurrent first request to finish
 
 
 def body_hash(data) -> str:
@@ -39,26 +42,26 @@ def idempotent(handler):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         digest = body_hash(request.data)
-        IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - LIFETIME).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, path=request.path, body_hash=digest
-                )
+                response = handler(view, request, *args, **kwargs)
+                # Errors raised as exceptions roll back and keep nothing; a 5xx is not
+                # kept either, so a retry runs for real.
+                if response.status_code < 500:
+                    IdempotencyRecord.objects.create(
+                        user=request.user,
+                        key=key,
+                        path=request.path,
+                        body_hash=digest,
+                        status_code=response.status_code,
+                        response_body=response.data,
+                    )
+            return response
         except IntegrityError:
-            return _replay(request, key, digest)
-        try:
-            response = handler(view, request, *args, **kwargs)
-        except Exception:
-            record.delete()  # let a retry run for real
-            raise
-        if response.status_code >= 500:
-            record.delete()
-        else:
-            record.status_code = response.status_code
-            record.response_body = response.data
-            record.save(update_fields=["status_code", "response_body"])
-        return response
+            replay = _replay(request, key, digest)
+            if replay is None:
+                raise
+            return replay
 
     wrapper.__name__ = handler.__name__
     wrapper.__doc__ = handler.__doc__
@@ -66,23 +69,23 @@ def idempotent(handler):
 
 
 def _replay(request, key, digest):
-    import time
+    """The stored answer for a key that is already taken, or None when no record
+    explains the integrity error (it came from something else, and is re-raised)."""
+    record = IdempotencyRecord.objects.filter(user=request.user, key=key, path=request.path).first()
+    if record is None:
+        return None
+    if record.body_hash != digest:
+        return Response(
+            {"detail": "This Idempotency-Key was already used with a different body."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    response = Response(record.response_body, status=record.status_code)
+    response["Idempotent-Replay"] = "true"
+    return response
 
-    for _ in range(WAIT_FOR_FIRST):
-        # Polling one row while the first request finishes: a wait, not a loop over rows.
-        with deliberate_loop("physio.IdempotencyRecord.get()"):
-            record = IdempotencyRecord.objects.get(user=request.user, key=key, path=request.path)
-        if record.body_hash != digest:
-            return Response(
-                {"detail": "This Idempotency-Key was already used with a different body."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        if record.status_code is not None:
-            response = Response(record.response_body, status=record.status_code)
-            response["Idempotent-Replay"] = "true"
-            return response
-        time.sleep(0.1)
-    return Response(
-        {"detail": "The first request with this Idempotency-Key is still running; retry."},
-        status=status.HTTP_409_CONFLICT,
-    )
+
+def purge_expired(now=None) -> int:
+    """Delete records past their lifetime (`manage.py purge_idempotency_keys`)."""
+    now = now or timezone.now()
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - LIFETIME).delete()
+    return deleted

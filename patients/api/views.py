@@ -132,11 +132,6 @@ class SessionViewSet(
         incoming = SessionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        assignment = (
-            Assignment.objects.visible_to(request.user).filter(pk=data["assignment"]).first()
-        )
-        if assignment is None:
-            raise ValidationError({"assignment": ["No such programme of yours."]})
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
         submission_key = (
             uuid.uuid5(uuid.NAMESPACE_URL, f"isohold:{request.user.pk}:{key}")
@@ -151,14 +146,20 @@ class SessionViewSet(
         ]
         try:
             logged = services.log_session(
-                assignment=assignment,
+                assignment=data["assignment"],
+                patient_user=request.user,
                 submission_key=submission_key,
                 entries=entries,
                 notes=data["notes"],
             )
+        except services.UnknownAssignment as error:
+            raise ValidationError({"assignment": [str(error)]}) from error
         except services.SessionError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from error
-        session = self.get_queryset().get(pk=logged.session.pk)
+        # A new session comes back whole from logging it; one found again is read afresh.
+        session = (
+            logged.session if logged.created else self.get_queryset().get(pk=logged.session.pk)
+        )
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,8 +1,10 @@
 import threading
 import uuid
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -10,6 +12,7 @@ from rest_framework.test import APIClient
 
 from patients import services
 from patients.models import AssignmentItem, CheckIn, Decision, Session
+from physio.models import IdempotencyRecord
 from tests.factories import programme_with_ladders
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +83,102 @@ def test_same_key_with_another_body_is_409(patient, assignment):
     assert response.status_code == 409
     assert "different body" in response.json()["detail"]
     assert Session.objects.count() == 1
+
+
+def test_the_new_session_in_the_answer_reads_as_it_is_stored(patient, clinician, assignment):
+    answer = (
+        api_for(patient).post("/api/v1/sessions/", body(assignment, effort=9), format="json").json()
+    )
+    stored = api_for(clinician).get(f"/api/v1/sessions/{answer['id']}/").json()
+    assert answer == stored
+    assert answer["entries"][0]["response"] == "amber"
+
+
+def test_a_key_used_with_another_assignment_is_409_and_saves_nothing(patient, clinician):
+    first = services.assign_programme(
+        patient=patient.patient_record,
+        programme=programme_with_ladders(clinic=clinician.clinic, items=1, levels=2),
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+    client = api_for(patient)
+    client.post("/api/v1/sessions/", body(first), format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    services.change_assignment_status(assignment=first, action="finish")
+    second = services.assign_programme(
+        patient=patient.patient_record,
+        programme=programme_with_ladders(clinic=clinician.clinic, items=1, levels=2),
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+    response = client.post(
+        "/api/v1/sessions/", body(second), format="json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
+    assert response.status_code == 409
+    assert list(Session.objects.values_list("assignment", flat=True)) == [first.pk]
+
+
+def test_a_purged_key_counts_as_new(patient, assignment):
+    client = api_for(patient)
+    client.post("/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_idempotency_keys", stdout=StringIO())
+    again = client.post(
+        "/api/v1/sessions/", body(assignment, effort=6), format="json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    # No 409 for the other body: the key is free again. The session under that key is
+    # the patient's earlier one, found by its submission key.
+    assert again.status_code == 201
+    assert "Idempotent-Replay" not in again
+    assert Session.objects.count() == 1
+
+
+def test_purging_removes_only_expired_keys(patient, assignment):
+    client = api_for(patient)
+    for key in ("stale", "fresh"):
+        client.post("/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    IdempotencyRecord.objects.filter(key="stale").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    out = StringIO()
+    call_command("purge_idempotency_keys", stdout=out)
+    assert "1 expired" in out.getvalue()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_a_failed_session_keeps_no_answer_for_its_key(patient, assignment):
+    client = api_for(patient)
+    bad = body(assignment, per_set=[10])
+    assert (
+        client.post("/api/v1/sessions/", bad, format="json", HTTP_IDEMPOTENCY_KEY="x").status_code
+        == 400
+    )
+    assert not IdempotencyRecord.objects.exists()
+    good = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="x"
+    )
+    assert good.status_code == 201
+
+
+def test_session_post_runs_the_same_queries_however_long_the_history(
+    patient, assignment, django_assert_num_queries
+):
+    client = api_for(patient)
+    payload = body(assignment)
+
+    def post(key):
+        return client.post("/api/v1/sessions/", payload, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    post("warm-up")
+    # token, locked assignment, ladders, session, entries, webhooks, the key's answer, and
+    # two savepoints (four queries); in production the outer one is the transaction itself.
+    with django_assert_num_queries(11):
+        assert post("short history").status_code == 201
+    for n in range(20):
+        post(f"history {n}")
+    with django_assert_num_queries(11):
+        assert post("long history").status_code == 201
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from physio import idempotency
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete stored Idempotency-Key answers older than 24 hours. Run it daily; an old "
+        "key that comes back before then is still treated as new."
+    )
+
+    def handle(self, *args, **options):
+        deleted = idempotency.purge_expired()
+        self.stdout.write(f"{deleted} expired Idempotency-Key records deleted.")
