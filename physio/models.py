@@ -64,7 +64,7 @@ class User(AbstractUser):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying an Idempotency-Key, kept for 24 hours."""
+    """The first response to a POST carrying an Idempotency-Key, kept at least 24 hours."""
 
     user = models.ForeignKey("physio.User", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)

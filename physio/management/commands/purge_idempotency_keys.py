@@ -5,8 +5,8 @@ from physio import idempotency
 
 class Command(BaseCommand):
     help = (
-        "Delete stored Idempotency-Key answers older than 24 hours. Run it daily; an old "
-        "key that comes back before then is still treated as new."
+        "Delete stored Idempotency-Key answers older than 24 hours. Run it daily; until "
+        "then an older key still replays its first answer."
     )
 
     def handle(self, *args, **options):
