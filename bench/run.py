@@ -176,6 +176,20 @@ def analyse() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def make_reference_table() -> None:
+    """An empty table for the reference INSERT route (bench/urls.py)."""
+    from django.db import connection
+
+    from bench.urls import REFERENCE_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {REFERENCE_TABLE}")
+        cursor.execute(
+            f"CREATE TABLE {REFERENCE_TABLE} (id bigserial PRIMARY KEY, user_id bigint NOT NULL, "
+            "entries integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        )
+
+
 def data_counts() -> dict:
     from django.db import connection
 
@@ -322,6 +336,18 @@ def build_routes(fx: dict) -> list[Route]:
             lambda n: ("/me/", {"Cookie": posters[n % len(posters)]["cookie"]}, None),
         ),
         Route("session POST (API, Idempotency-Key)", "POST", "post", session_post),
+        Route(
+            "reference: same POST, token and validation only",
+            "POST",
+            "reference",
+            lambda n: ("/bench/reference/validate/", *session_post(n)[1:]),
+        ),
+        Route(
+            "reference: same POST, token, validation and one INSERT",
+            "POST",
+            "reference",
+            lambda n: ("/bench/reference/insert/", *session_post(n)[1:]),
+        ),
         Route("API sessions list", "GET", "page", get("/api/v1/sessions/", api)),
         Route("API decisions list", "GET", "page", get("/api/v1/decisions/", api)),
     ]
@@ -367,7 +393,9 @@ def report(routes, *, counts, config, generated, load) -> str:
         "",
         "Server time is measured in the app (bench/wsgi.py: from the WSGI call to the "
         "response headers); requests/s at the client, with the threads shown; queries "
-        "are per request (median, and the range).",
+        "are per request (median, and the range). The two reference rows send the session "
+        "POST's body, with its token, to routes only the benchmark serves (bench/urls.py): "
+        "they authenticate and validate it like the real one, then stop, or write one row.",
         "",
         "| route | requests | errors | req/s | p50 server ms | p99 server ms | "
         "queries | target | met |",
@@ -384,6 +412,9 @@ def report(routes, *, counts, config, generated, load) -> str:
         error_text = f"{errors} ({', '.join(f'{k}×{v}' for k, v in route.errors.items())})"
         if route.target == "floor":
             target, met = "reference", ""
+        elif route.target == "reference":
+            share = rps / floor_rps if floor_rps else 0
+            target, met = f"reference ({share:.2f} × floor req/s)", ""
         else:
             target = f"p50 ≤ {TARGET_P50_MS}, p99 ≤ {TARGET_P99_MS}"
             ok = p50 <= TARGET_P50_MS and p99 <= TARGET_P99_MS and not errors
@@ -414,7 +445,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per route")
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument(
-        "--only", action="append", default=[], metavar="TEXT",
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
         help="measure only routes whose name contains TEXT (the floor is always measured)",
     )
     for name, value in SIZE.items():
@@ -460,6 +494,8 @@ def main() -> int:
     log("collecting static files")
     server_env = {
         **env,
+        # The app's settings with two reference routes added (bench/urls.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "0",
         "ALLOWED_HOSTS": HOST,
         # Plain HTTP on loopback: nothing here terminates TLS.
@@ -472,6 +508,7 @@ def main() -> int:
     log("vacuuming and analysing")
     analyse()
     fixtures = prepare(size)
+    make_reference_table()
     if not fixtures["posters"]:
         log("no patient with an active programme to post sessions for")
         return 1
