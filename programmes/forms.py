@@ -2,6 +2,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from physio.forms import BootstrapBoundField
+from physio.renderers import FastWidgetRenderer
+
 from .ladders import fit_dose
 from .models import (
     DEFAULT_EFFORT_TARGET,
@@ -173,6 +176,8 @@ class ProgrammeFilterForm(forms.Form):
 class LevelForm(forms.ModelForm):
     """One rung of a ladder; used for template ladders and patients' copies alike."""
 
+    bound_field_class = BootstrapBoundField
+
     exercise = ExercisePickerField(label=_("Exercise"))
     position = forms.ChoiceField(
         label=_("Position"),
@@ -316,10 +321,14 @@ def ladder_formset_for(parent_model, level_model, form=LevelForm):
         can_order=True,
         max_num=12,
         validate_max=True,
+        # A ladder is up to 12 × 14 widgets: render them without a template each.
+        renderer=FastWidgetRenderer(),
     )
 
 
 class ItemForm(forms.ModelForm):
+    bound_field_class = BootstrapBoundField
+
     class Meta:
         model = Item
         fields = ["title"]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -168,6 +170,19 @@ class TestProgrammes:
         errors = response.context["formset"].forms[0].errors
         assert message in str(errors), errors
         assert programme.items.count() == 2
+
+    def test_invalid_level_is_marked_at_its_field(self, clinician_client, programme):
+        url = reverse("programmes:item-create", args=[programme.pk])
+        response = clinician_client.post(url, ladder_data([{"hold_seconds": "121"}]))
+        html = response.content.decode()
+        field = "id_levels-0-hold_seconds"
+        widget = re.search(rf'<input [^>]*id="{field}"[^>]*>', html).group()
+        assert f'aria-describedby="{field}_helptext {field}_error"' in widget
+        assert 'aria-invalid="true"' in widget
+        assert 'class="form-control is-invalid"' in widget
+        assert f'<div id="{field}_error" class="invalid-feedback">' in html
+        assert "less than or equal to 120" in html
+        assert f'<label for="{field}" class="form-label">' in html
 
     def test_high_effort_is_allowed_when_confirmed(self, clinician_client, programme):
         url = reverse("programmes:item-create", args=[programme.pk])
