@@ -11,6 +11,8 @@ Django's own widget templates are the source of truth: if a Django upgrade
 changes them, that test fails and the functions below follow.
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import stringformat
 from django.utils.formats import localize
@@ -23,12 +25,16 @@ WIDGETS = "django/forms/widgets/"
 
 def _var(value):
     """`{{ value }}` with autoescaping on."""
+    if type(value) is str:  # the common case; not SafeString, which isn't escaped
+        return html.escape(value)
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 def _as_string(value):
     """`{{ value|stringformat:'s' }}`: the filter keeps safe input safe."""
+    if type(value) is str or type(value) is int:
+        return html.escape(str(value))
     formatted = stringformat(value, "s")
     return _var(mark_safe(formatted) if isinstance(value, SafeData) else formatted)
 

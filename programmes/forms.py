@@ -124,6 +124,19 @@ class ExerciseCatalogue:
         for exercise in sorted(self.exercises, key=lambda e: e.clinic_id is not None):
             self.by_name[exercise.name.casefold()] = exercise
 
+    def suggestions(self):
+        """(name, "kind · position") for the picker's datalist, each label translated once."""
+        kinds = {value: str(label) for value, label in Kind.choices}
+        positions = {value: str(label) for value, label in Position.choices}
+        return [
+            (
+                exercise.name,
+                f"{kinds.get(exercise.kind, exercise.kind)} · "
+                f"{positions.get(exercise.position, exercise.position)}",
+            )
+            for exercise in self.exercises
+        ]
+
 
 class ExercisePickerField(forms.Field):
     """A search box over the library (an HTML datalist), answered by exercise name."""
