@@ -454,14 +454,15 @@ def _locked_assignment(pk: int) -> Assignment:
     return Assignment.objects.select_for_update(of=("self",)).select_related("patient").get(pk=pk)
 
 
-def psfs_due(*, assignment: Assignment, now=None) -> str | None:
-    """'setup' when no activities are named yet, 'rescore' every 14 days, else None."""
+def psfs_due(*, named: bool, last_rated_at, now=None) -> str | None:
+    """'setup' when no activities are named yet, 'rescore' every 14 days, else None.
+
+    `named` and `last_rated_at` come from `Assignment.objects.with_today_summary()`.
+    """
     now = now or timezone.now()
-    activities = list(assignment.psfs_activities.all())
-    if not activities:
+    if not named:
         return "setup"
-    latest = assignment.psfs_ratings.order_by("-rated_at").first()
-    if latest is None or now - latest.rated_at >= PSFS_INTERVAL:
+    if last_rated_at is None or now - last_rated_at >= PSFS_INTERVAL:
         return "rescore"
     return None
 

@@ -291,6 +291,18 @@ class TestCheckIn:
         assert "already has its check-in" in response.content.decode()
         assert CheckIn.objects.get().pain_now == 2
 
+    def test_today_names_the_last_session(self, patient_client, assignment):
+        assert (
+            "Your last session"
+            not in patient_client.get(reverse("patients:portal")).content.decode()
+        )
+        when = timezone.now() - timedelta(days=3)
+        self.session_at(assignment, when)
+        self.session_at(assignment, when - timedelta(days=2))
+        page = patient_client.get(reverse("patients:portal")).content.decode()
+        day = timezone.localtime(when).strftime("%A %-d %b")
+        assert f"Your last session: {day}." in page
+
     def test_invalid_answer_shows_errors(self, patient_client, assignment):
         session = self.session_at(assignment, self.yesterday_evening())
         url = reverse("patients:check-in", args=[session.pk])
