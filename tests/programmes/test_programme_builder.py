@@ -276,6 +276,18 @@ class TestProgrammes:
         with django_assert_num_queries(5):
             clinician_client.get(reverse("programmes:programme-detail", args=[programme.pk]))
 
+    @pytest.mark.parametrize("levels", [1, 12])
+    def test_ladder_editor_query_count_is_constant(
+        self, clinician_client, clinician, django_assert_num_queries, levels
+    ):
+        programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=levels)
+        item = programme.items.get()
+        url = reverse("programmes:item-update", args=[programme.pk, item.pk])
+        # session, user, the exercise catalogue, item with programme, levels with exercises
+        with django_assert_num_queries(5):
+            response = clinician_client.get(url)
+        assert response.content.decode().count('class="card mb-3 level-card"') == levels
+
 
 def programme_urls(programme):
     item = programme.items.first()
