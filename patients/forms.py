@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from physio.forms import BootstrapBoundField
 from physio.models import Role
 from programmes.models import MAX_SETS, Programme
 from programmes.progression import PROFILE_NUMBERS, PROFILES, STRICT, RuleProfile
@@ -187,6 +188,8 @@ class AssignmentForm(forms.ModelForm):
 
 
 class AssignmentItemForm(forms.ModelForm):
+    bound_field_class = BootstrapBoundField
+
     class Meta:
         model = AssignmentItem
         fields = ["title"]

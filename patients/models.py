@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +181,24 @@ class AssignmentQuerySet(models.QuerySet):
 
     def current(self):
         return self.filter(status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED])
+
+    def with_today_summary(self):
+        """What the patient's Today page shows beside the exercises, in the same query:
+        whether PSFS activities are named, when they were last scored, and the
+        patient's last session."""
+        return self.annotate(
+            psfs_named=Exists(PsfsActivity.objects.filter(assignment=OuterRef("pk"))),
+            psfs_rated_at=Subquery(
+                PsfsRating.objects.filter(assignment=OuterRef("pk"))
+                .order_by("-rated_at")
+                .values("rated_at")[:1]
+            ),
+            last_session_at=Subquery(
+                Session.objects.filter(patient=OuterRef("patient_id"))
+                .order_by("-performed_at")
+                .values("performed_at")[:1]
+            ),
+        )
 
 
 class Assignment(models.Model):

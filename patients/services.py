@@ -518,14 +518,15 @@ def _locked_assignment(pk: int, *, patient_user=None) -> Assignment:
         raise UnknownAssignment(_("No such programme of yours.")) from None
 
 
-def psfs_due(*, assignment: Assignment, now=None) -> str | None:
-    """'setup' when no activities are named yet, 'rescore' every 14 days, else None."""
+def psfs_due(*, named: bool, last_rated_at, now=None) -> str | None:
+    """'setup' when no activities are named yet, 'rescore' every 14 days, else None.
+
+    `named` and `last_rated_at` come from `Assignment.objects.with_today_summary()`.
+    """
     now = now or timezone.now()
-    activities = list(assignment.psfs_activities.all())
-    if not activities:
+    if not named:
         return "setup"
-    latest = assignment.psfs_ratings.order_by("-rated_at").first()
-    if latest is None or now - latest.rated_at >= PSFS_INTERVAL:
+    if last_rated_at is None or now - last_rated_at >= PSFS_INTERVAL:
         return "rescore"
     return None
 

@@ -131,10 +131,21 @@ class PortalView(PatientPortalMixin, TemplateView):
     template_name = "patients/portal.html"
 
     def get_context_data(self, **kwargs):
-        assignment = self.current_assignment()
+        # Only today's level of each item is shown: no ladders to load.
+        todays_items = AssignmentItem.objects.select_related("current_level__exercise")
+        assignment = (
+            Assignment.objects.filter(patient=self.patient_record)
+            .current()
+            .with_today_summary()
+            .prefetch_related(Prefetch("items", queryset=todays_items))
+            .first()
+        )
         check_ins = list(services.pending_check_ins(patient=self.patient_record))
-        psfs = services.psfs_due(assignment=assignment) if assignment else None
-        last_session = Session.objects.filter(patient=self.patient_record).first()
+        psfs = None
+        if assignment:
+            psfs = services.psfs_due(
+                named=assignment.psfs_named, last_rated_at=assignment.psfs_rated_at
+            )
         changes = []
         if assignment:
             changes = (
@@ -151,7 +162,6 @@ class PortalView(PatientPortalMixin, TemplateView):
             assignment=assignment,
             pending_check_ins=check_ins,
             psfs_due=psfs,
-            last_session=last_session,
             **kwargs,
         )
 

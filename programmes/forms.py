@@ -2,6 +2,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from physio.forms import BootstrapBoundField
+from physio.renderers import FastWidgetRenderer
+
 from .ladders import fit_dose
 from .models import (
     DEFAULT_EFFORT_TARGET,
@@ -121,6 +124,19 @@ class ExerciseCatalogue:
         for exercise in sorted(self.exercises, key=lambda e: e.clinic_id is not None):
             self.by_name[exercise.name.casefold()] = exercise
 
+    def suggestions(self):
+        """(name, "kind · position") for the picker's datalist, each label translated once."""
+        kinds = {value: str(label) for value, label in Kind.choices}
+        positions = {value: str(label) for value, label in Position.choices}
+        return [
+            (
+                exercise.name,
+                f"{kinds.get(exercise.kind, exercise.kind)} · "
+                f"{positions.get(exercise.position, exercise.position)}",
+            )
+            for exercise in self.exercises
+        ]
+
 
 class ExercisePickerField(forms.Field):
     """A search box over the library (an HTML datalist), answered by exercise name."""
@@ -172,6 +188,8 @@ class ProgrammeFilterForm(forms.Form):
 
 class LevelForm(forms.ModelForm):
     """One rung of a ladder; used for template ladders and patients' copies alike."""
+
+    bound_field_class = BootstrapBoundField
 
     exercise = ExercisePickerField(label=_("Exercise"))
     position = forms.ChoiceField(
@@ -316,10 +334,14 @@ def ladder_formset_for(parent_model, level_model, form=LevelForm):
         can_order=True,
         max_num=12,
         validate_max=True,
+        # A ladder is up to 12 × 14 widgets: render them without a template each.
+        renderer=FastWidgetRenderer(),
     )
 
 
 class ItemForm(forms.ModelForm):
+    bound_field_class = BootstrapBoundField
+
     class Meta:
         model = Item
         fields = ["title"]

@@ -34,6 +34,17 @@ class RuleNumbersField(serializers.JSONField):
     pass
 
 
+# Lists serialise hundreds of rows: the read-only serializers below write their
+# output directly instead of building DRF's fields for every request and walking
+# them for every row. tests/api/test_serializer_output.py checks that the result
+# is the same as DRF's field-by-field representation.
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
 DECISION_ACTIONS = (
     "The engine's: progress (ready, waiting for approval), advance, keep-going, hold, wait, "
     "regress, pause, ladder-done; a clinician's: approved, declined, moved."
@@ -88,6 +99,22 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     def get_actor(self, decision) -> str:
         return "engine" if decision.actor_id is None else str(decision.actor)
+
+    def to_representation(self, decision):
+        return {
+            "id": decision.id,
+            "item": decision.item_id,
+            "action": decision.action,
+            "from_level": decision.from_level,
+            "to_level": decision.to_level,
+            "reasons": decision.reasons,
+            "profile": decision.profile,
+            "numbers": decision.numbers,
+            "rule_version": decision.rule_version,
+            "sessions_used": decision.sessions_used,
+            "actor": self.get_actor(decision),
+            "created_at": _datetime(decision.created_at),
+        }
 
 
 class AssignmentItemSerializer(serializers.ModelSerializer):
@@ -155,6 +182,29 @@ class EntrySerializer(serializers.ModelSerializer):
             "response_reasons",
         ]
 
+    def to_representation(self, entry):
+        return {
+            "item": entry.item_id,
+            "level_number": entry.level_number,
+            "exercise_name": entry.exercise_name,
+            "prescribed_sets": entry.prescribed_sets,
+            "prescribed_hold_seconds": entry.prescribed_hold_seconds,
+            "prescribed_reps": entry.prescribed_reps,
+            "effort_target": entry.effort_target,
+            "sets_done": entry.sets_done,
+            "per_set": entry.per_set,
+            "effort": entry.effort,
+            "pain_before": entry.pain_before,
+            "pain_during": entry.pain_during,
+            "pain_after": entry.pain_after,
+            "held_breath": entry.held_breath,
+            "braced_too_hard": entry.braced_too_hard,
+            "increased_pain": entry.increased_pain,
+            "comment": entry.comment,
+            "response": entry.response,
+            "response_reasons": entry.response_reasons,
+        }
+
 
 class CheckInSerializer(serializers.ModelSerializer):
     # A plain id: whether a session exists is only told to those who may see it.
@@ -166,6 +216,15 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"pain_now": PAIN}
 
+    def to_representation(self, check_in):
+        return {
+            "id": check_in.id,
+            "session": check_in.session_id,
+            "pain_now": check_in.pain_now,
+            "worse_than_usual": check_in.worse_than_usual,
+            "created_at": _datetime(check_in.created_at),
+        }
+
 
 class SessionSerializer(serializers.ModelSerializer):
     entries = EntrySerializer(many=True)
@@ -174,6 +233,22 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Session
         fields = ["id", "assignment", "patient", "performed_at", "notes", "entries", "check_in"]
+
+    def to_representation(self, session):
+        entry = EntrySerializer()
+        # No check-in yet: the reverse one-to-one raises, which DRF turns into null.
+        check_in = getattr(session, "check_in", None)
+        return {
+            "id": session.id,
+            "assignment": session.assignment_id,
+            "patient": session.patient_id,
+            "performed_at": _datetime(session.performed_at),
+            "notes": session.notes,
+            "entries": [entry.to_representation(row) for row in session.entries.all()],
+            "check_in": None
+            if check_in is None
+            else CheckInSerializer().to_representation(check_in),
+        }
 
 
 class EntryInputSerializer(serializers.Serializer):

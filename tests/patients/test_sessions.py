@@ -291,6 +291,18 @@ class TestCheckIn:
         assert "already has its check-in" in response.content.decode()
         assert CheckIn.objects.get().pain_now == 2
 
+    def test_today_names_the_last_session(self, patient_client, assignment):
+        assert (
+            "Your last session"
+            not in patient_client.get(reverse("patients:portal")).content.decode()
+        )
+        when = timezone.now() - timedelta(days=3)
+        self.session_at(assignment, when)
+        self.session_at(assignment, when - timedelta(days=2))
+        page = patient_client.get(reverse("patients:portal")).content.decode()
+        day = timezone.localtime(when).strftime("%A %-d %b")
+        assert f"Your last session: {day}." in page
+
     def test_invalid_answer_shows_errors(self, patient_client, assignment):
         session = self.session_at(assignment, self.yesterday_evening())
         url = reverse("patients:check-in", args=[session.pk])
@@ -426,3 +438,27 @@ def test_technique_flag_becomes_a_cue_next_time(patient_client, assignment):
     patient_client.post(reverse("patients:session-log"), data)
     page = patient_client.get(reverse("patients:session-log")).content.decode()
     assert "Last time you held your breath" in page
+
+
+@pytest.mark.parametrize("items", [1, 4])
+def test_today_query_count_is_constant(login, patient, clinician, django_assert_num_queries, items):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=items, levels=3)
+    assignment = services.assign_programme(
+        patient=patient.patient_record,
+        programme=programme,
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+    for days in (3, 2, 1):
+        services.log_session(
+            assignment=assignment,
+            submission_key=uuid.uuid4(),
+            entries=[entry(item) for item in assignment.items.all()],
+            now=timezone.now() - timedelta(days=days),
+        )
+    client = login(patient)
+    # session, user, patient, assignment with PSFS state and last session, items with
+    # today's levels, open check-ins, level changes
+    with django_assert_num_queries(7):
+        assert client.get(reverse("patients:portal")).status_code == 200

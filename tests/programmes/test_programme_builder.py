@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -169,6 +171,19 @@ class TestProgrammes:
         assert message in str(errors), errors
         assert programme.items.count() == 2
 
+    def test_invalid_level_is_marked_at_its_field(self, clinician_client, programme):
+        url = reverse("programmes:item-create", args=[programme.pk])
+        response = clinician_client.post(url, ladder_data([{"hold_seconds": "121"}]))
+        html = response.content.decode()
+        field = "id_levels-0-hold_seconds"
+        widget = re.search(rf'<input [^>]*id="{field}"[^>]*>', html).group()
+        assert f'aria-describedby="{field}_helptext {field}_error"' in widget
+        assert 'aria-invalid="true"' in widget
+        assert 'class="form-control is-invalid"' in widget
+        assert f'<div id="{field}_error" class="invalid-feedback">' in html
+        assert "less than or equal to 120" in html
+        assert f'<label for="{field}" class="form-label">' in html
+
     def test_high_effort_is_allowed_when_confirmed(self, clinician_client, programme):
         url = reverse("programmes:item-create", args=[programme.pk])
         data = ladder_data(
@@ -260,6 +275,18 @@ class TestProgrammes:
         # session, user, programme, items, levels with exercises
         with django_assert_num_queries(5):
             clinician_client.get(reverse("programmes:programme-detail", args=[programme.pk]))
+
+    @pytest.mark.parametrize("levels", [1, 12])
+    def test_ladder_editor_query_count_is_constant(
+        self, clinician_client, clinician, django_assert_num_queries, levels
+    ):
+        programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=levels)
+        item = programme.items.get()
+        url = reverse("programmes:item-update", args=[programme.pk, item.pk])
+        # session, user, the exercise catalogue, item with programme, levels with exercises
+        with django_assert_num_queries(5):
+            response = clinician_client.get(url)
+        assert response.content.decode().count('class="card mb-3 level-card"') == levels
 
 
 def programme_urls(programme):
