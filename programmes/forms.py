@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from physio.forms import BootstrapBoundField
+from physio.forms import BootstrapBoundField, PageMemo
 from physio.renderers import FastWidgetRenderer
 
 from .ladders import fit_dose
@@ -266,16 +266,33 @@ class LevelForm(forms.ModelForm):
         return data
 
 
+# One lazy text for every level, so the page translates each once (PageMemo).
+ORDER_LABEL = _("Place in the ladder")
+ORDER_HELP_TEXT = _("Change the numbers to reorder levels.")
+DELETE_LABEL = _("Remove this level")
+
+
 class BaseLadderFormSet(forms.BaseInlineFormSet):
     """A ladder: at least one level, ordered by the ORDER field."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The levels' fields share their labels and choices: written once for the page.
+        self.page_memo = PageMemo()
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.page_memo = self.page_memo
+        self.page_memo.translate_fields(form)
+        return form
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["ORDER"].label = _("Place in the ladder")
+        form.fields["ORDER"].label = ORDER_LABEL
         if index is not None and "ORDER" not in form.initial:
             form.fields["ORDER"].initial = index + 1
-        form.fields["ORDER"].help_text = _("Change the numbers to reorder levels.")
-        form.fields["DELETE"].label = _("Remove this level")
+        form.fields["ORDER"].help_text = ORDER_HELP_TEXT
+        form.fields["DELETE"].label = DELETE_LABEL
 
     def clean(self):
         super().clean()
