@@ -1,5 +1,8 @@
 import django_filters
 from django import forms
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from physio.forms import BootstrapBoundField, PageMemo
@@ -111,31 +114,54 @@ class ExerciseCatalogue:
     """The exercises one clinician may pick, loaded once per request.
 
     Level forms look exercises up here by name instead of one query per form,
-    so a long ladder costs the same as a short one.
+    so a long ladder costs the same as a short one. The editor's page needs
+    only names (the datalist, each level's exercise), read as plain rows;
+    model instances are made from the same rows when a posted ladder is
+    checked, as `.only(*FIELDS)` would make them.
     """
 
+    # In the model's field order, as Model.from_db expects them.
+    FIELDS = ("id", "clinic_id", "name", "kind", "position")
+
     def __init__(self, user):
-        self.exercises = list(
-            Exercise.objects.visible_to(user).only("id", "name", "kind", "position", "clinic_id")
-        )
-        self.by_id = {exercise.pk: exercise for exercise in self.exercises}
+        queryset = Exercise.objects.visible_to(user)
+        self._db = queryset.db
+        self.rows = list(queryset.values_list(*self.FIELDS))
+        self.names_by_id = {row[0]: row[2] for row in self.rows}
+
+    @cached_property
+    def exercises(self):
+        return [Exercise.from_db(self._db, self.FIELDS, row) for row in self.rows]
+
+    @cached_property
+    def by_id(self):
+        return {exercise.pk: exercise for exercise in self.exercises}
+
+    @cached_property
+    def by_name(self):
         # A clinic's own entry wins over a built-in of the same name.
-        self.by_name = {}
+        by_name = {}
         for exercise in sorted(self.exercises, key=lambda e: e.clinic_id is not None):
-            self.by_name[exercise.name.casefold()] = exercise
+            by_name[exercise.name.casefold()] = exercise
+        return by_name
 
     def suggestions(self):
         """(name, "kind · position") for the picker's datalist, each label translated once."""
         kinds = {value: str(label) for value, label in Kind.choices}
         positions = {value: str(label) for value, label in Position.choices}
         return [
-            (
-                exercise.name,
-                f"{kinds.get(exercise.kind, exercise.kind)} · "
-                f"{positions.get(exercise.position, exercise.position)}",
-            )
-            for exercise in self.exercises
+            (name, f"{kinds.get(kind, kind)} · {positions.get(position, position)}")
+            for _id, _clinic, name, kind, position in self.rows
         ]
+
+    def datalist_options(self):
+        """The datalist's <option>s: one per exercise, a few hundred in a large library."""
+        return mark_safe(
+            "".join(
+                f'<option value="{escape(name)}">{escape(description)}</option>'
+                for name, description in self.suggestions()
+            )
+        )
 
 
 class ExercisePickerField(forms.Field):
@@ -153,8 +179,8 @@ class ExercisePickerField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, Exercise):
             return value.name
-        if isinstance(value, int) and self.catalogue and value in self.catalogue.by_id:
-            return self.catalogue.by_id[value].name
+        if isinstance(value, int) and self.catalogue and value in self.catalogue.names_by_id:
+            return self.catalogue.names_by_id[value]
         return value
 
     def to_python(self, value):
