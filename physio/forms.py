@@ -174,15 +174,18 @@ class BootstrapBoundField(forms.BoundField):
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         if widget is None and attrs is None and not only_initial:
-            fast = self._fast_widget(self.auto_id, self.form.errors.get(self.name), self.page_memo)
+            memo = self.page_memo
+            errors = self.form.errors.get(self.name)
+            fast = self._fast_widget(self.auto_id, errors, memo, self._help_html(memo))
             if fast is not None:
                 return mark_safe(fast)
         return super().as_widget(widget, attrs, only_initial)
 
-    def _fast_widget(self, auto_id, errors, memo):
+    def _fast_widget(self, auto_id, errors, memo, help_html):
         """The widget's HTML without its template, or None to take Django's route.
 
-        `errors` is the field's error list, None or empty when it has none.
+        `errors` is the field's error list (None or empty when it has none),
+        `help_html` its help text as written on the page.
         """
         field = self.field
         widget = field.widget
@@ -215,7 +218,7 @@ class BootstrapBoundField(forms.BoundField):
                 extra.append(' aria-invalid="true"')
             if not widget.attrs.get("aria-describedby"):
                 described_by = []
-                if self._help_html(memo):
+                if help_html:
                     described_by.append(f"{auto_id}_helptext")
                 if errors:
                     described_by.append(f"{auto_id}_error")
@@ -257,10 +260,14 @@ class BootstrapBoundField(forms.BoundField):
             return self._as_bootstrap_generic()
         memo = self.page_memo
         field_errors = self.form.errors.get(self.name)
-        widget = self._fast_widget(auto_id, field_errors, memo)
+        help_html = self._help_html(memo)
+        escaped_id = html.escape(auto_id)
+        widget = self._fast_widget(auto_id, field_errors, memo, help_html)
         if widget is None:
             widget = super().as_widget()
-        escaped_id = html.escape(auto_id)
+            for_id = html.escape(self.id_for_label)
+        else:  # the widgets written here are labelled by their id
+            for_id = escaped_id
         errors = help_text = ""
         if field_errors:
             errors = "".join(
@@ -274,10 +281,9 @@ class BootstrapBoundField(forms.BoundField):
                     "</div>",
                 ]
             )
-        if help_html := self._help_html(memo):
+        if help_html:
             help_text = f'<div id="{escaped_id}_helptext" class="form-text">{help_html}</div>'
         label = memo.escaped(self.label)
-        for_id = html.escape(self.id_for_label)
         if isinstance(self.field.widget, forms.CheckboxInput):
             return mark_safe(
                 f'<div class="form-check mb-3">{widget}'

@@ -201,8 +201,9 @@ def test_bootstrap_fields_match_djangos_route(initial, data, use_required_attrib
 
 def test_common_widgets_are_written_without_djangos_templates():
     form = EveryWidgetForm()
+    memo = PageMemo()
     written = {
-        name for name in form.fields if form[name]._fast_widget("id", None, PageMemo()) is not None
+        name for name in form.fields if form[name]._fast_widget("id", None, memo, "") is not None
     }
     assert written == set(form.fields) - {"grouped", "styled", "size"}
 
