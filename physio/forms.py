@@ -106,9 +106,8 @@ class PageMemo:
         return entry[1]
 
 
-# Widgets written here directly; any other widget (or a subclass, which may
-# change the context) goes through Django's as_widget.
-# Each as (template, Bootstrap class).
+# Widgets written here directly, each as (markup, Bootstrap class); any other
+# widget (or a subclass, which may change the context) takes Django's as_widget.
 FAST_WIDGETS = {
     forms.TextInput: ("input", "form-control"),
     forms.NumberInput: ("input", "form-control"),

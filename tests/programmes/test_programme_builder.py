@@ -383,3 +383,24 @@ def test_tampered_management_form_is_not_a_crash(clinician_client, programme):
     assert clinician_client.post(url, data).status_code == 200
     del data["add_level"]
     assert clinician_client.post(url, data).status_code == 200
+
+
+def test_exercise_catalogue_makes_the_instances_only_would(clinician):
+    from programmes.forms import ExerciseCatalogue
+
+    mine = ExerciseFactory(clinic=clinician.clinic, name="Wall sit (clinic)")
+    catalogue = ExerciseCatalogue(clinician)
+    fields = ExerciseCatalogue.FIELDS
+    model_order = tuple(f.attname for f in Exercise._meta.concrete_fields if f.attname in fields)
+    assert fields == model_order, "Model.from_db takes the values in the model's field order"
+    expected = list(Exercise.objects.visible_to(clinician).only(*fields))
+    assert [vars_of(e, fields) for e in catalogue.exercises] == [
+        vars_of(e, fields) for e in expected
+    ]
+    assert catalogue.by_name["wall sit (clinic)"] == mine
+    assert catalogue.by_id[mine.pk].get_deferred_fields() == expected[0].get_deferred_fields()
+    assert catalogue.names_by_id[mine.pk] == "Wall sit (clinic)"
+
+
+def vars_of(exercise, fields):
+    return {name: getattr(exercise, name) for name in fields} | {"db": exercise._state.db}
