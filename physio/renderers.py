@@ -68,6 +68,19 @@ def _option(option):
     )
 
 
+# For callers that write widgets without building Django's widget context
+# (physio.forms.BootstrapBoundField): the same escaping, the same bytes.
+render_attrs = _attrs
+render_text = _var
+render_value = _as_string
+
+
+def render_option(value, label, selected):
+    """One `<option>` as select_option.html writes it, newline included."""
+    attrs = {"selected": True} if selected else {}
+    return _option({"value": value, "label": label, "attrs": attrs})
+
+
 def _select(widget):
     parts = [f'<select name="{_var(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:

@@ -1,8 +1,11 @@
 import django_filters
 from django import forms
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from physio.forms import BootstrapBoundField
+from physio.forms import BootstrapBoundField, PageMemo
 from physio.renderers import FastWidgetRenderer
 
 from .ladders import fit_dose
@@ -111,31 +114,54 @@ class ExerciseCatalogue:
     """The exercises one clinician may pick, loaded once per request.
 
     Level forms look exercises up here by name instead of one query per form,
-    so a long ladder costs the same as a short one.
+    so a long ladder costs the same as a short one. The editor's page needs
+    only names (the datalist, each level's exercise), read as plain rows;
+    model instances are made from the same rows when a posted ladder is
+    checked, as `.only(*FIELDS)` would make them.
     """
 
+    # In the model's field order, as Model.from_db expects them.
+    FIELDS = ("id", "clinic_id", "name", "kind", "position")
+
     def __init__(self, user):
-        self.exercises = list(
-            Exercise.objects.visible_to(user).only("id", "name", "kind", "position", "clinic_id")
-        )
-        self.by_id = {exercise.pk: exercise for exercise in self.exercises}
+        queryset = Exercise.objects.visible_to(user)
+        self._db = queryset.db
+        self.rows = list(queryset.values_list(*self.FIELDS))
+        self.names_by_id = {row[0]: row[2] for row in self.rows}
+
+    @cached_property
+    def exercises(self):
+        return [Exercise.from_db(self._db, self.FIELDS, row) for row in self.rows]
+
+    @cached_property
+    def by_id(self):
+        return {exercise.pk: exercise for exercise in self.exercises}
+
+    @cached_property
+    def by_name(self):
         # A clinic's own entry wins over a built-in of the same name.
-        self.by_name = {}
+        by_name = {}
         for exercise in sorted(self.exercises, key=lambda e: e.clinic_id is not None):
-            self.by_name[exercise.name.casefold()] = exercise
+            by_name[exercise.name.casefold()] = exercise
+        return by_name
 
     def suggestions(self):
         """(name, "kind · position") for the picker's datalist, each label translated once."""
         kinds = {value: str(label) for value, label in Kind.choices}
         positions = {value: str(label) for value, label in Position.choices}
         return [
-            (
-                exercise.name,
-                f"{kinds.get(exercise.kind, exercise.kind)} · "
-                f"{positions.get(exercise.position, exercise.position)}",
-            )
-            for exercise in self.exercises
+            (name, f"{kinds.get(kind, kind)} · {positions.get(position, position)}")
+            for _id, _clinic, name, kind, position in self.rows
         ]
+
+    def datalist_options(self):
+        """The datalist's <option>s: one per exercise, a few hundred in a large library."""
+        return mark_safe(
+            "".join(
+                f'<option value="{escape(name)}">{escape(description)}</option>'
+                for name, description in self.suggestions()
+            )
+        )
 
 
 class ExercisePickerField(forms.Field):
@@ -153,8 +179,8 @@ class ExercisePickerField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, Exercise):
             return value.name
-        if isinstance(value, int) and self.catalogue and value in self.catalogue.by_id:
-            return self.catalogue.by_id[value].name
+        if isinstance(value, int) and self.catalogue and value in self.catalogue.names_by_id:
+            return self.catalogue.names_by_id[value]
         return value
 
     def to_python(self, value):
@@ -266,16 +292,33 @@ class LevelForm(forms.ModelForm):
         return data
 
 
+# One lazy text for every level, so the page translates each once (PageMemo).
+ORDER_LABEL = _("Place in the ladder")
+ORDER_HELP_TEXT = _("Change the numbers to reorder levels.")
+DELETE_LABEL = _("Remove this level")
+
+
 class BaseLadderFormSet(forms.BaseInlineFormSet):
     """A ladder: at least one level, ordered by the ORDER field."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The levels' fields share their labels and choices: written once for the page.
+        self.page_memo = PageMemo()
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.page_memo = self.page_memo
+        self.page_memo.translate_fields(form)
+        return form
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["ORDER"].label = _("Place in the ladder")
+        form.fields["ORDER"].label = ORDER_LABEL
         if index is not None and "ORDER" not in form.initial:
             form.fields["ORDER"].initial = index + 1
-        form.fields["ORDER"].help_text = _("Change the numbers to reorder levels.")
-        form.fields["DELETE"].label = _("Remove this level")
+        form.fields["ORDER"].help_text = ORDER_HELP_TEXT
+        form.fields["DELETE"].label = DELETE_LABEL
 
     def clean(self):
         super().clean()

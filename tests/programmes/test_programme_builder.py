@@ -184,6 +184,50 @@ class TestProgrammes:
         assert "less than or equal to 120" in html
         assert f'<label for="{field}" class="form-label">' in html
 
+    def test_failed_save_keeps_every_level_as_typed(self, clinician_client, programme):
+        url = reverse("programmes:item-create", args=[programme.pk])
+        levels = [
+            {"position": "sitting", "cues": 'Slow & "steady" <3', "resistance": "light band"},
+            {"hold_seconds": "121", "effort_target": "8", "confirm_high_effort": "on"},
+        ]
+        response = clinician_client.post(url, ladder_data(levels, title="Trunk"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        cards = html.split('class="card mb-3 level-card"')[1:]
+        assert len(cards) == 2
+        first, second = cards
+        assert '<option value="sitting" selected>Sitting</option>' in first
+        assert '<option value="" selected>Same as the exercise</option>' in second
+        assert "\nSlow &amp; &quot;steady&quot; &lt;3</textarea>" in first
+        assert 'name="levels-0-resistance" value="light band"' in first
+        assert 'name="levels-1-hold_seconds" value="121"' in second
+        assert 'name="levels-1-effort_target" value="8"' in second
+
+        def confirm_box(card):
+            return re.search(r'<input [^>]*-confirm_high_effort"[^>]*>', card).group()
+
+        assert " checked" in confirm_box(second)
+        assert " checked" not in confirm_box(first)
+        # Only the wrong field is marked, and only in its own level.
+        assert "is-invalid" not in first and "invalid-feedback" not in first
+        assert second.count("is-invalid") == 1
+        assert 'id="error_1_id_levels-1-hold_seconds"' in second
+
+    def test_every_ladder_label_names_its_own_widget(self, clinician_client, programme):
+        item = programme.items.first()
+        response = clinician_client.get(
+            reverse("programmes:item-update", args=[programme.pk, item.pk])
+        )
+        html = response.content.decode()
+        labels = re.findall(r'<label for="([^"]+)"', html)
+        widget_ids = re.findall(r'<(?:input|select|textarea) [^>]*\bid="([^"]+)"', html)
+        assert len(labels) == 1 + 12 * item.levels.count()
+        assert set(labels) <= set(widget_ids)
+        assert len(widget_ids) == len(set(widget_ids))
+        for described in re.findall(r'aria-describedby="([^"]+)"', html):
+            for target in described.split():
+                assert f'id="{target}"' in html
+
     def test_high_effort_is_allowed_when_confirmed(self, clinician_client, programme):
         url = reverse("programmes:item-create", args=[programme.pk])
         data = ladder_data(
@@ -339,3 +383,24 @@ def test_tampered_management_form_is_not_a_crash(clinician_client, programme):
     assert clinician_client.post(url, data).status_code == 200
     del data["add_level"]
     assert clinician_client.post(url, data).status_code == 200
+
+
+def test_exercise_catalogue_makes_the_instances_only_would(clinician):
+    from programmes.forms import ExerciseCatalogue
+
+    mine = ExerciseFactory(clinic=clinician.clinic, name="Wall sit (clinic)")
+    catalogue = ExerciseCatalogue(clinician)
+    fields = ExerciseCatalogue.FIELDS
+    model_order = tuple(f.attname for f in Exercise._meta.concrete_fields if f.attname in fields)
+    assert fields == model_order, "Model.from_db takes the values in the model's field order"
+    expected = list(Exercise.objects.visible_to(clinician).only(*fields))
+    assert [vars_of(e, fields) for e in catalogue.exercises] == [
+        vars_of(e, fields) for e in expected
+    ]
+    assert catalogue.by_name["wall sit (clinic)"] == mine
+    assert catalogue.by_id[mine.pk].get_deferred_fields() == expected[0].get_deferred_fields()
+    assert catalogue.names_by_id[mine.pk] == "Wall sit (clinic)"
+
+
+def vars_of(exercise, fields):
+    return {name: getattr(exercise, name) for name in fields} | {"db": exercise._state.db}
