@@ -849,6 +849,7 @@ class Story:
         return self.load.add(
             Decision,
             item_id=item.id,
+            patient_id=self.patient_id,
             action=action,
             from_level=from_level,
             to_level=to_level,

@@ -660,6 +660,7 @@ def evaluate_item(*, item: AssignmentItem, now=None, session: Session | None = N
         return None
     decision = Decision(
         item=item,
+        patient_id=assignment.patient_id,
         action=outcome.action,
         from_level=outcome.from_level,
         to_level=outcome.to_level,
@@ -756,6 +757,7 @@ def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision
     assignment = item.assignment
     decision = Decision(
         item=item,
+        patient_id=assignment.patient_id,
         action=action,
         from_level=level_number(item, item.current_level_id),
         to_level=to_level,
