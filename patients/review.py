@@ -7,8 +7,9 @@ fixed number of times whatever the number of patients or sessions.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Window
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from programmes.progression import GREEN, profile_for
 
@@ -18,47 +19,100 @@ from .models import (
     AssignmentItem,
     AssignmentStatus,
     Decision,
-    Patient,
     Session,
     SessionEntry,
+    scoped_to,
 )
 from .services import CHECK_IN_WINDOW
 
 QUIET_DAYS = 7
+# Rows of each kind on the dashboard; each kind links to its full list, page by page.
+DASHBOARD_ROWS = 10
+# A row names and links the patient: nothing else of the patient is read.
+PATIENT_FIELDS = ("patient__id", "patient__first_name", "patient__last_name")
 
 
 @dataclass(frozen=True)
 class AttentionRow:
-    patient: Patient
+    patient: object
     kind: str
     detail: str
     since: object
 
 
-def needs_attention(user, now=None, limit=50):
-    """Rows for the dashboard, most urgent first, and counts per kind."""
-    now = now or timezone.now()
-    patients = Patient.objects.visible_to(user)
-    alerts = list(
-        Alert.objects.filter(patient__in=patients)
+@dataclass(frozen=True)
+class AttentionKind:
+    key: str  # in the URL of the full list and in the counts
+    heading: str
+    empty: str
+
+
+ATTENTION_KINDS = {
+    "alerts": AttentionKind("alerts", _("Open alerts"), _("No open alerts.")),
+    "ready": AttentionKind(
+        "ready", _("Ready to progress"), _("No exercise is waiting for your approval.")
+    ),
+    "quiet": AttentionKind(
+        "quiet",
+        _("No session in 7 days"),
+        _("Every active programme had a session in the last 7 days."),
+    ),
+    "missed": AttentionKind(
+        "missed",
+        _("Missed check-ins"),
+        _("No morning check-in was missed in the last 7 days."),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AttentionSection:
+    kind: AttentionKind
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def open_alerts(user):
+    """Open alerts, newest first."""
+    return (
+        Alert.objects.visible_to(user)
         .open()
         .select_related("patient")
-        .order_by("-created_at")[:limit]
+        .only("kind", "message", "created_at", *PATIENT_FIELDS)
+        .order_by("-created_at", "-id")
     )
-    ready = list(
-        AssignmentItem.objects.filter(
-            assignment__patient__in=patients,
-            assignment__status=AssignmentStatus.ACTIVE,
-            awaiting_approval__isnull=False,
-        )
+
+
+def ready_items(user):
+    """Items waiting for a clinician to approve their next level, longest waiting first."""
+    return (
+        scoped_to(AssignmentItem.objects.all(), user, "assignment__patient")
+        .filter(assignment__status=AssignmentStatus.ACTIVE, awaiting_approval__isnull=False)
         .select_related("assignment__patient", "awaiting_approval", "current_level__exercise")
-        .order_by("awaiting_approval__created_at")[:limit]
-    )
-    quiet_since = now - timedelta(days=QUIET_DAYS)
-    quiet = list(
-        Assignment.objects.filter(
-            patient__in=patients, status=AssignmentStatus.ACTIVE, start_date__lte=quiet_since.date()
+        .only(
+            "title",
+            "assignment__id",
+            *(f"assignment__{name}" for name in PATIENT_FIELDS),
+            "awaiting_approval__reasons",
+            "awaiting_approval__created_at",
+            "current_level__id",
+            "current_level__exercise__name",
         )
+        .order_by("awaiting_approval__created_at", "id")
+    )
+
+
+def quiet_assignments(user, now=None):
+    """Active programmes started over a week ago with no session for a week, quietest first."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(days=QUIET_DAYS)
+    return (
+        Assignment.objects.visible_to(user)
+        .filter(status=AssignmentStatus.ACTIVE, start_date__lte=quiet_since.date())
         # One index probe per assignment rather than aggregating every session it has.
         .annotate(
             last_session=Subquery(
@@ -69,41 +123,68 @@ def needs_attention(user, now=None, limit=50):
         )
         .filter(Q(last_session__lt=quiet_since) | Q(last_session__isnull=True))
         .select_related("patient")
-        .order_by("last_session")[:limit]
+        .only("name", *PATIENT_FIELDS)
+        .order_by("last_session", "id")
     )
-    missed = list(
-        Session.objects.filter(
-            patient__in=patients,
+
+
+def missed_check_ins(user, now=None):
+    """Sessions of the last week whose next-morning check-in never came, newest first."""
+    now = now or timezone.now()
+    return (
+        Session.objects.visible_to(user)
+        .filter(
             check_in__isnull=True,
             performed_at__lt=now - CHECK_IN_WINDOW,
             performed_at__gte=now - timedelta(days=QUIET_DAYS),
         )
         .select_related("patient")
-        .order_by("-performed_at")[:limit]
+        .only("performed_at", *PATIENT_FIELDS)
+        .order_by("-performed_at", "-id")
     )
-    rows = [
-        AttentionRow(alert.patient, alert.kind, alert.message, alert.created_at) for alert in alerts
-    ]
-    for item in ready:
-        name = item.title or item.current_level.exercise.name
-        reason = item.awaiting_approval.reasons[0]
-        rows.append(
-            AttentionRow(
-                item.assignment.patient,
-                "ready",
-                f"{name}: {reason}",
-                item.awaiting_approval.created_at,
-            )
+
+
+def attention_rows(kind: str, objects) -> list[AttentionRow]:
+    """Dashboard rows for the objects one of the querysets above returned."""
+    if kind == "alerts":
+        return [AttentionRow(a.patient, a.kind, a.message, a.created_at) for a in objects]
+    if kind == "ready":
+        rows = []
+        for item in objects:
+            name = item.title or item.current_level.exercise.name
+            decision = item.awaiting_approval
+            detail = f"{name}: {decision.reasons[0]}" if decision.reasons else name
+            rows.append(AttentionRow(item.assignment.patient, "ready", detail, decision.created_at))
+        return rows
+    if kind == "quiet":
+        return [AttentionRow(a.patient, "quiet", a.name, a.last_session) for a in objects]
+    return [AttentionRow(s.patient, "missed-check-in", "", s.performed_at) for s in objects]
+
+
+def attention_queryset(kind: str, user, now=None):
+    if kind == "alerts":
+        return open_alerts(user)
+    if kind == "ready":
+        return ready_items(user)
+    if kind == "quiet":
+        return quiet_assignments(user, now)
+    return missed_check_ins(user, now)
+
+
+def needs_attention(user, now=None, limit=DASHBOARD_ROWS) -> dict[str, AttentionSection]:
+    """The first `limit` rows of each kind, most urgent first, and how many there are.
+
+    One query per kind: the total rides along on every row as a window count.
+    """
+    now = now or timezone.now()
+    sections = {}
+    for key, kind in ATTENTION_KINDS.items():
+        objects = list(
+            attention_queryset(key, user, now).annotate(total=Window(Count("pk")))[:limit]
         )
-    rows += [AttentionRow(a.patient, "quiet", a.name, a.last_session) for a in quiet]
-    rows += [AttentionRow(s.patient, "missed-check-in", "", s.performed_at) for s in missed]
-    counts = {
-        "alerts": len(alerts),
-        "ready": len(ready),
-        "quiet": len(quiet),
-        "missed": len(missed),
-    }
-    return rows, counts
+        total = objects[0].total if objects else 0
+        sections[key] = AttentionSection(kind, attention_rows(key, objects), total)
+    return sections
 
 
 def annotate_item_progress(assignment) -> None:

@@ -6,6 +6,7 @@ app_name = "patients"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/<slug:kind>/", views.AttentionListView.as_view(), name="attention-list"),
     path("me/", views.PortalView.as_view(), name="portal"),
     path("alerts/", views.AlertListView.as_view(), name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert-ack"),

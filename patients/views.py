@@ -60,31 +60,60 @@ LEVEL_NEWS_DAYS = 3
 
 
 class DashboardView(ClinicianRequiredMixin, TemplateView):
-    """Who needs attention: alerts, items ready to progress, quiet patients, missed mornings."""
+    """Who needs attention: alerts, items ready to progress, quiet patients, missed mornings.
+
+    Each kind shows its first rows and how many there are; the rest are a link away.
+    """
 
     template_name = "patients/dashboard.html"
     recent_session_count = 10
 
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        # The scheduled job may lag: make sure expired check-ins are decided before showing.
-        services.expire_pending_check_ins(clinic_id=user.clinic_id)
-        rows, counts = review.needs_attention(user)
-        recent = (
-            Session.objects.visible_to(user)
+    def recent_sessions(self):
+        return list(
+            Session.objects.visible_to(self.request.user)
             .select_related("patient", "check_in")
             .prefetch_related("entries")[: self.recent_session_count]
         )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        now = timezone.now()
+        recent = self.recent_sessions()
+        # The scheduled job may lag: what this page shows is decided before it is shown.
+        if services.expire_shown_check_ins(recent, now=now):
+            recent = self.recent_sessions()
+        sections = review.needs_attention(user, now=now)
         return super().get_context_data(
             clinic=user.clinic,
-            attention=rows,
-            counts=counts,
+            sections=list(sections.values()),
+            counts={key: section.total for key, section in sections.items()},
             active_patients=Patient.objects.visible_to(user)
             .filter(status=PatientStatus.ACTIVE)
             .count(),
             recent_sessions=recent,
             **kwargs,
         )
+
+
+class AttentionListView(ClinicianRequiredMixin, ListView):
+    """Every row of one kind of the dashboard's "needs attention", page by page."""
+
+    template_name = "patients/attention_list.html"
+    context_object_name = "rows"
+    paginate_by = 50
+
+    def get_queryset(self):
+        # Open alerts have their own list, where they are acknowledged.
+        if self.kwargs["kind"] == "alerts" or self.kwargs["kind"] not in review.ATTENTION_KINDS:
+            raise Http404
+        self.kind = review.ATTENTION_KINDS[self.kwargs["kind"]]
+        return review.attention_queryset(self.kind.key, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind"] = self.kind
+        context["rows"] = review.attention_rows(self.kind.key, context["page_obj"].object_list)
+        return context
 
 
 def current_items_prefetch():

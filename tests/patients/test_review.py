@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import services
-from patients.models import Alert, AssignmentItem, Decision
+from patients.models import Alert, AssignmentItem, Decision, SessionEntry
+from patients.review import DASHBOARD_ROWS
 from tests.factories import PatientFactory, programme_with_ladders
 from tests.patients.test_gating import START, green_day, level_of, log, make_assignment
 
@@ -85,6 +86,15 @@ def test_red_shows_on_the_dashboard_until_acknowledged(clinician_client, assignm
     assert clinician_client.get(reverse("patients:dashboard")).context["counts"]["alerts"] == 0
 
 
+def attention(response):
+    """(kind, patient's last name) of every row the dashboard shows."""
+    return {
+        (row.kind, row.patient.last_name)
+        for section in response.context["sections"]
+        for row in section.rows
+    }
+
+
 def test_ready_and_quiet_and_missed_rows(clinician_client, clinician, ready):
     quiet = PatientFactory(clinic=clinician.clinic, clinician=clinician, last_name="Quiet")
     services.assign_programme(
@@ -96,10 +106,77 @@ def test_ready_and_quiet_and_missed_rows(clinician_client, clinician, ready):
     )
     log(ready, timezone.now() - timedelta(hours=40))  # its check-in never came
     response = clinician_client.get(reverse("patients:dashboard"))
-    kinds = {(row.kind, row.patient.last_name) for row in response.context["attention"]}
+    kinds = attention(response)
     assert ("ready", "Quinn") in kinds
     assert ("quiet", "Quiet") in kinds
     assert ("missed-check-in", "Quinn") in kinds
+    assert response.context["counts"] == {"alerts": 0, "ready": 1, "quiet": 1, "missed": 1}
+
+
+def test_the_dashboard_decides_a_shown_session_whose_check_in_wait_ran_out(
+    clinician_client, assignment
+):
+    session = log(assignment, timezone.now() - timedelta(hours=40))
+    # Logged 40 hours ago, the session still waits (the scheduled job has not run yet).
+    SessionEntry.objects.filter(session=session).update(response="provisional")
+    response = clinician_client.get(reverse("patients:dashboard"))
+    assert SessionEntry.objects.get(session=session).response == "amber"
+    (shown,) = response.context["recent_sessions"]
+    assert [entry.response for entry in shown.entries.all()] == ["amber"]
+
+
+def quiet_patients(clinician, count):
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=2)
+    for number in range(count):
+        services.assign_programme(
+            patient=PatientFactory(
+                clinic=clinician.clinic, clinician=clinician, last_name=f"Quiet{number:02}"
+            ),
+            programme=programme,
+            by=clinician,
+            start_date=timezone.localdate() - timedelta(days=10),
+            rule_profile="strict",
+        )
+
+
+def test_each_kind_shows_its_first_rows_the_true_count_and_a_link_to_all(
+    clinician_client, clinician
+):
+    quiet_patients(clinician, DASHBOARD_ROWS + 3)
+    response = clinician_client.get(reverse("patients:dashboard"))
+    quiet = next(s for s in response.context["sections"] if s.kind.key == "quiet")
+    assert len(quiet.rows) == DASHBOARD_ROWS
+    assert quiet.total == DASHBOARD_ROWS + 3
+    assert response.context["counts"]["quiet"] == DASHBOARD_ROWS + 3
+    text = response.content.decode()
+    assert reverse("patients:attention-list", args=["quiet"]) in text
+    assert f"See all {DASHBOARD_ROWS + 3}" in text
+
+
+def test_the_full_list_of_a_kind_pages_through_every_row(clinician_client, clinician):
+    quiet_patients(clinician, 53)
+    url = reverse("patients:attention-list", args=["quiet"])
+    first = clinician_client.get(url)
+    assert len(first.context["rows"]) == 50
+    second = clinician_client.get(url, {"page": 2})
+    assert len(second.context["rows"]) == 3
+    names = {row.patient.last_name for row in first.context["rows"] + second.context["rows"]}
+    assert names == {f"Quiet{number:02}" for number in range(53)}
+    assert "No session in 7 days" in first.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["alerts", "everything"])
+def test_attention_list_of_an_unknown_kind_is_404(clinician_client, kind):
+    # Alerts are listed (and acknowledged) on the alert list.
+    url = reverse("patients:attention-list", args=[kind])
+    assert clinician_client.get(url).status_code == 404
+
+
+def test_attention_list_shows_only_the_clinics_rows(login, clinician, outsider):
+    quiet_patients(clinician, 2)
+    url = reverse("patients:attention-list", args=["quiet"])
+    assert len(login(clinician).get(url).context["rows"]) == 2
+    assert login(outsider).get(url).context["rows"] == []
 
 
 @pytest.mark.parametrize("patients", [3, 30])
@@ -133,9 +210,25 @@ def test_dashboard_query_count_is_constant(
                 )
             ],
         )
-    with django_assert_num_queries(10):
+    # Session and user; recent sessions and their entries; one per kind of attention
+    # (alerts, ready, quiet, missed: each with its total); the active patients.
+    with django_assert_num_queries(9):
         response = clinician_client.get(reverse("patients:dashboard"))
     assert response.context["counts"]["alerts"] == patients
+    alerts = response.context["sections"][0]
+    assert len(alerts.rows) == min(patients, DASHBOARD_ROWS)
+
+
+def test_attention_list_query_count_is_constant(
+    clinician_client, clinician, django_assert_num_queries
+):
+    quiet_patients(clinician, 3)
+    url = reverse("patients:attention-list", args=["quiet"])
+    with django_assert_num_queries(4):  # session, user, count, the page
+        clinician_client.get(url)
+    quiet_patients(clinician, 30)
+    with django_assert_num_queries(4):
+        clinician_client.get(url)
 
 
 def test_alert_list_and_other_clinic_alert_is_404(login, clinician, outsider, assignment):
