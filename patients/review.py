@@ -7,7 +7,8 @@ fixed number of times whatever the number of patients or sessions.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -187,42 +188,68 @@ def needs_attention(user, now=None, limit=DASHBOARD_ROWS) -> dict[str, Attention
     return sections
 
 
-def annotate_item_progress(assignment) -> None:
-    """Per item: the green streak at the current level and the latest decisions.
+def annotate_item_progress(assignment, known_decisions=(), known_all=False) -> None:
+    """Per item: the green streak at the current level and the latest decision.
 
-    Expects `annotate_ladders` to have run (items with `level_list`).
+    Reads the items from `assignment.item_list` if set, else `assignment.items`. Two queries, each
+    reading a few rows per item however long the programme has run: the newest entries
+    since the item's level changed (no more than the streak needed counts), and the
+    newest decisions. `known_decisions`: the patient's newest decisions, newest first,
+    if the page has read them already (`known_all`: all of them); the second query then
+    runs only when an item's latest decision may be older than those.
     """
-    items = list(assignment.items.all())
+    items = getattr(assignment, "item_list", None)
+    if items is None:
+        items = list(assignment.items.all())
     profile = profile_for(assignment.rule_profile, assignment.rule_numbers)
-    entries = (
-        SessionEntry.objects.filter(item__assignment=assignment)
-        .select_related("session")
-        .order_by("session__performed_at", "id")
+    needed = profile.greens_to_progress
+    newest_first = (
+        SessionEntry.objects.filter(
+            item__assignment=assignment, session__performed_at__gte=F("item__level_since")
+        )
+        .annotate(
+            newness=Window(
+                RowNumber(),
+                partition_by=F("item_id"),
+                order_by=[F("session__performed_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newness__lte=needed)
+        .order_by()
+        .values_list("item_id", "newness", "level_id", "response")
     )
-    by_item = {}
-    for entry in entries:
-        by_item.setdefault(entry.item_id, []).append(entry)
-    decisions = Decision.objects.filter(item__assignment=assignment).select_related("actor")
+    by_item: dict[int, list] = {}
+    for item_id, _newness, level_id, response in sorted(newest_first):
+        by_item.setdefault(item_id, []).append((level_id, response))
     latest_decisions = {}
-    for decision in decisions.order_by("-created_at", "-id"):
+    for decision in known_decisions:
         latest_decisions.setdefault(decision.item_id, decision)
+    if not known_all and any(item.pk not in latest_decisions for item in items):
+        latest = Decision.objects.filter(
+            pk__in=AssignmentItem.objects.filter(assignment=assignment)
+            .annotate(
+                latest=Subquery(
+                    Decision.objects.filter(item=OuterRef("pk"))
+                    .order_by("-created_at", "-id")
+                    .values("pk")[:1]
+                )
+            )
+            .values("latest")
+        ).select_related("actor")
+        latest_decisions = {decision.item_id: decision for decision in latest}
     for item in items:
         streak = 0
-        for entry in reversed(by_item.get(item.pk, [])):
-            if (
-                entry.level_id != item.current_level_id
-                or entry.session.performed_at < item.level_since
-            ):
-                break
-            if entry.response != GREEN:
+        # Newest first, since the level last changed: the streak is the run of greens
+        # at the current level.
+        for level_id, response in by_item.get(item.pk, []):
+            if level_id != item.current_level_id or response != GREEN:
                 break
             streak += 1
         # Past the number needed, the streak only matters as "enough".
-        item.green_streak = min(streak, profile.greens_to_progress)
-        item.greens_needed = profile.greens_to_progress
+        item.green_streak = min(streak, needed)
+        item.greens_needed = needed
         item.latest_decision = latest_decisions.get(item.pk)
-        item.last_entries = by_item.get(item.pk, [])[-5:]
 
 
 def open_alerts_for(patient):
-    return patient.alerts.open().select_related("decision")
+    return patient.alerts.open()

@@ -35,6 +35,16 @@ urlpatterns = [
         record_views.PatientChangesView.as_view(),
         name="patient-changes",
     ),
+    path(
+        "patients/<int:pk>/sessions/",
+        record_views.PatientSessionsView.as_view(),
+        name="patient-sessions",
+    ),
+    path(
+        "patients/<int:pk>/decisions/",
+        record_views.PatientDecisionsView.as_view(),
+        name="patient-decisions",
+    ),
     path("patients/<int:pk>/export/", record_views.PatientExportView.as_view(), name="export"),
     path("patients/<int:pk>/erase/", record_views.PatientEraseView.as_view(), name="erase"),
     path(

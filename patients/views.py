@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
@@ -38,7 +39,7 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
-from .history import history_chart_data
+from .history import history_chart_data, recent_sessions
 from .models import (
     Alert,
     Assignment,
@@ -124,6 +125,56 @@ def current_items_prefetch():
             Prefetch("levels", queryset=AssignmentLevel.objects.select_related("exercise"))
         ),
     )
+
+
+def review_items(assignment) -> list:
+    """The assignment's items for the clinician's review, in two queries: each with its
+    ladder (`level_list`, each level numbered and labelled, the current one marked),
+    `current_number` and `display_title`."""
+    items = list(AssignmentItem.objects.filter(assignment=assignment).order_by("order", "id"))
+    levels_of: dict[int, list] = {item.pk: [] for item in items}
+    for level in (
+        AssignmentLevel.objects.filter(item__assignment=assignment)
+        .select_related("exercise")
+        .only(*LEVEL_SHOWN, "exercise__name")
+        .order_by("item_id", "order", "id")
+    ):
+        levels_of[level.item_id].append(level)
+    for item in items:
+        item.level_list = levels_of[item.pk]
+        item.current_number = None
+        for number, level in enumerate(item.level_list, start=1):
+            level.number = number
+            level.is_current = level.pk == item.current_level_id
+            dose = level.dose
+            parts = [
+                level.exercise.name,
+                Truncator(level.get_position_display()).words(1, truncate=" …"),
+                dose,
+            ]
+            if level.resistance:
+                parts.append(level.resistance)
+            level.summary = " · ".join(parts)
+            level.choice = f"{number}. {level.exercise.name} {dose}"
+            if level.is_current:
+                item.current_number = number
+                item.display_title = item.title or level.exercise.name
+        if item.current_number is None:
+            item.display_title = str(item)
+    return items
+
+
+# What the review reads of a level.
+LEVEL_SHOWN = (
+    "item",
+    "exercise",
+    "position",
+    "sets",
+    "hold_seconds",
+    "reps",
+    "resistance",
+    "order",
+)
 
 
 def annotate_ladders(assignment):
@@ -505,11 +556,14 @@ class PatientArchiveView(PatientMixin, DetailView):
 
 
 class PatientDetailView(PatientMixin, DetailView):
+    """The clinician's view of one patient: the programme and how each item stands, the
+    latest sessions, charts, decisions and changes (each list links to all of it)."""
+
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
     recent_session_count = 10
-    decision_count = 20
-    change_count = 20
+    decision_count = 10
+    change_count = 5
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -517,20 +571,21 @@ class PatientDetailView(PatientMixin, DetailView):
     def get_context_data(self, **kwargs):
         patient = self.object
         services.expire_pending_check_ins(patient_id=patient.pk)
-        assignments = list(
-            patient.assignments.select_related("programme", "created_by").order_by(
-                "-created_at", "-id"
-            )
+        assignments = list(patient.assignments.order_by("-created_at", "-id"))
+        # One more than shown tells whether to link to all of them.
+        decisions = list(
+            Decision.objects.filter(item__assignment__patient=patient)
+            .select_related("actor", "item")
+            .order_by("-created_at", "-id")[: self.decision_count + 1]
         )
         current = next((a for a in assignments if a.is_current), None)
         if current is not None:
-            current = (
-                Assignment.objects.filter(pk=current.pk)
-                .prefetch_related(current_items_prefetch())
-                .get()
+            current.item_list = review_items(current)
+            review.annotate_item_progress(
+                current,
+                known_decisions=decisions,
+                known_all=len(decisions) <= self.decision_count,
             )
-            annotate_ladders(current)
-            review.annotate_item_progress(current)
             current.profile_numbers = describe_profile(
                 profile_for(current.rule_profile, current.rule_numbers)
             )
@@ -539,25 +594,25 @@ class PatientDetailView(PatientMixin, DetailView):
         if shown and shown.get("patient") == patient.pk:
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
-        recent_sessions = patient.sessions.select_related("check_in").prefetch_related("entries")
-        decisions = (
-            Decision.objects.filter(item__assignment__patient=patient)
-            .select_related("actor", "item")
-            .order_by("-created_at", "-id")[: self.decision_count]
-        )
+        # One read of the newest sessions serves the charts and the table of the latest.
+        sessions = recent_sessions(patient)
         changes, more_changes = latest_changes(patient, self.change_count)
         return super().get_context_data(
             changes=changes,
             more_changes=more_changes,
             current=current,
             alerts=list(review.open_alerts_for(patient)),
-            decisions=decisions,
+            decisions=decisions[: self.decision_count],
+            more_decisions=len(decisions) > self.decision_count,
             chart_data=history_chart_data(
-                patient, sessions_per_week=current.sessions_per_week if current else None
+                patient,
+                sessions_per_week=current.sessions_per_week if current else None,
+                sessions=sessions,
             ),
             move_form=MoveLevelForm(),
             decline_form=DeclineForm(),
-            recent_sessions=recent_sessions[: self.recent_session_count],
+            recent_sessions=sessions[::-1][: self.recent_session_count],
+            more_sessions=len(sessions) > self.recent_session_count,
             history=[a for a in assignments if not a.is_current],
             invitation=patient.invitations.first(),
             new_invitation_link=new_link,

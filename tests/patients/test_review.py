@@ -44,6 +44,46 @@ def test_patient_page_shows_streak_reasons_and_approve(clinician_client, ready):
     assert "Approve level 3" in text
 
 
+def streak_on_page(client, assignment):
+    page = client.get(reverse("patients:patient-detail", args=[assignment.patient_id]))
+    (item,) = page.context["current"].item_list
+    return item.green_streak, item.latest_decision
+
+
+def test_the_streak_counts_the_newest_greens_at_the_current_level(clinician_client, assignment):
+    day = timedelta(days=1)
+    green_day(assignment, START)
+    green_day(assignment, START + day)
+    assert streak_on_page(clinician_client, assignment)[0] == 2
+    green_day(assignment, START + 2 * day, pain_now=4)  # morning pain above usual: amber
+    streak, latest = streak_on_page(clinician_client, assignment)
+    assert streak == 0 and latest.action == "hold"
+    green_day(assignment, START + 3 * day)
+    assert streak_on_page(clinician_client, assignment)[0] == 1
+    for number in range(4, 8):
+        green_day(assignment, START + number * day)
+    # Past the number needed it reads as enough; the item waits for approval.
+    streak, latest = streak_on_page(clinician_client, assignment)
+    assert streak == 3 and latest.action == "progress"
+
+
+def test_the_streak_starts_again_at_a_new_level(clinician_client, clinician, ready):
+    item = AssignmentItem.objects.get(assignment=ready)
+    services.move_level(item=item, to_level=3, by=clinician, reason="did well")
+    streak, latest = streak_on_page(clinician_client, ready)
+    assert streak == 0 and latest.action == "moved" and latest.actor == clinician
+
+
+def test_the_patient_page_decides_sessions_whose_check_in_wait_ran_out(
+    clinician_client, assignment
+):
+    session = log(assignment, timezone.now() - timedelta(hours=40))
+    assert SessionEntry.objects.get(session=session).response == "provisional"
+    streak, latest = streak_on_page(clinician_client, assignment)
+    assert SessionEntry.objects.get(session=session).response == "amber"
+    assert latest.action == "hold"
+
+
 def test_approve_from_the_page(clinician_client, ready, clinician):
     response = clinician_client.post(item_url(ready, "approve"))
     assert response.status_code == 302
