@@ -55,6 +55,30 @@ class SessionRow:
         return self.morning_pain is not None
 
 
+def entry_line(entry) -> str:
+    """'Dead bug · L2 · 3/3 · 5/10 · 2/3/2': exercise, level, sets done of prescribed, effort,
+    pain before/during/after. For an entry as a dict (a `SessionRow`'s) or a model."""
+    get = entry.__getitem__ if isinstance(entry, dict) else entry.__getattribute__
+    return (
+        f"{get('exercise_name')} · L{get('level_number')} · "
+        f"{get('sets_done')}/{get('prescribed_sets')} · {get('effort')}/10 · "
+        f"{get('pain_before')}/{get('pain_during')}/{get('pain_after')}"
+    )
+
+
+def with_entry_lines(sessions):
+    """The sessions, each entry given its `line` (see `entry_line`) for a table."""
+    for session in sessions:
+        entries = session.entries if isinstance(session, SessionRow) else session.entries.all()
+        for entry in entries:
+            line = entry_line(entry)
+            if isinstance(entry, dict):
+                entry["line"] = line
+            else:
+                entry.line = line
+    return sessions
+
+
 def recent_sessions(patient, count: int = CHART_SESSIONS) -> list[SessionRow]:
     """The patient's newest `count` sessions, oldest first, with their entries: two queries.
 

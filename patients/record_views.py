@@ -14,6 +14,7 @@ from . import erasure
 from .changes import ChangeLog
 from .export import export_filename, export_patient
 from .forms import EraseConfirmForm
+from .history import with_entry_lines
 from .models import Decision, Session
 from .views import PatientMixin, PatientPortalMixin
 
@@ -46,7 +47,11 @@ class PatientSessionsView(PatientMixin, View):
             .order_by("-performed_at", "-id")
         )
         page = Paginator(sessions, self.paginate_by).get_page(request.GET.get("page"))
-        context = {"patient": patient, "sessions": page.object_list, "page_obj": page}
+        context = {
+            "patient": patient,
+            "sessions": with_entry_lines(page.object_list),
+            "page_obj": page,
+        }
         return render(request, self.template_name, context)
 
 

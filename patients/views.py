@@ -39,7 +39,7 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
-from .history import history_chart_data, recent_sessions
+from .history import history_chart_data, recent_sessions, with_entry_lines
 from .models import (
     Alert,
     Assignment,
@@ -611,7 +611,7 @@ class PatientDetailView(PatientMixin, DetailView):
             ),
             move_form=MoveLevelForm(),
             decline_form=DeclineForm(),
-            recent_sessions=sessions[::-1][: self.recent_session_count],
+            recent_sessions=with_entry_lines(sessions[::-1][: self.recent_session_count]),
             more_sessions=len(sessions) > self.recent_session_count,
             history=[a for a in assignments if not a.is_current],
             invitation=patient.invitations.first(),

@@ -75,6 +75,7 @@ class TestSessions:
         text = page.content.decode()
         assert reverse("patients:patient-sessions", args=[record.pk]) in text
         assert "Showing the latest 10 sessions." in text
+        assert " · L1 · 3/3 · 5/10 · 2/2/2" in text
 
     def test_a_few_sessions_need_no_link(self, clinician_client, record, assignment):
         log_sessions(assignment, 3)
@@ -98,6 +99,7 @@ class TestSessions:
         assert "How it went: session 29" in text
         assert "Comment: felt it in the hip" in text
         assert "Typed 5 for 3" in text
+        assert " · L1 · 3/3 · 5/10 · 2/2/2" in text
 
     @pytest.mark.parametrize("sessions", [3, 30])
     def test_the_sessions_list_query_count_is_constant(
