@@ -8,7 +8,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import PsfsRating, Session, SessionEntry
+from .models import PsfsRating, Session
 
 CHART_SESSIONS = 60
 CHART_WEEKS = 12
@@ -29,6 +29,8 @@ ENTRY_FIELDS = (
     "braced_too_hard",
     "increased_pain",
 )
+# ... and, for the charts' labels and the items' streaks, of its item and level.
+ENTRY_KEYS = (*ENTRY_FIELDS, "item__title", "item__order", "item_id", "level_id", "response")
 
 
 def _mean(values):
@@ -80,27 +82,30 @@ def with_entry_lines(sessions):
 
 
 def recent_sessions(patient, count: int = CHART_SESSIONS) -> list[SessionRow]:
-    """The patient's newest `count` sessions, oldest first, with their entries: two queries.
+    """The patient's newest `count` sessions, oldest first, with their entries: one query.
 
     Plain values, not model instances: a chart needs a few numbers per row, and building
     a few hundred objects was most of the patient page's time.
     """
-    sessions = [
-        SessionRow(*row)
-        for row in Session.objects.filter(patient=patient)
-        .order_by("-performed_at", "-id")
-        .values_list("id", "performed_at", "check_in__pain_now", "check_in__worse_than_usual")[
-            :count
-        ]
-    ]
-    sessions.reverse()
-    by_id = {session.id: session for session in sessions}
-    for entry in (
-        SessionEntry.objects.filter(session_id__in=by_id)
-        .order_by("item__order", "id")
-        .values("session_id", *ENTRY_FIELDS, "item__title", "item__order")
-    ):
-        by_id[entry["session_id"]].entries.append(entry)
+    newest = Session.objects.filter(patient=patient).order_by("-performed_at", "-id")
+    rows = (
+        Session.objects.filter(pk__in=newest.values("pk")[:count])
+        .order_by("performed_at", "id", "entries__item__order", "entries__id")
+        .values_list(
+            "id",
+            "performed_at",
+            "check_in__pain_now",
+            "check_in__worse_than_usual",
+            "entries__id",
+            *(f"entries__{name}" for name in ENTRY_KEYS),
+        )
+    )
+    sessions: list[SessionRow] = []
+    for session_id, performed_at, morning_pain, worse, entry_id, *values in rows:
+        if not sessions or sessions[-1].id != session_id:
+            sessions.append(SessionRow(session_id, performed_at, morning_pain, worse))
+        if entry_id is not None:
+            sessions[-1].entries.append(dict(zip(ENTRY_KEYS, values, strict=True)))
     return sessions
 
 

@@ -188,21 +188,80 @@ def needs_attention(user, now=None, limit=DASHBOARD_ROWS) -> dict[str, Attention
     return sections
 
 
-def annotate_item_progress(assignment, known_decisions=(), known_all=False) -> None:
+def annotate_item_progress(
+    assignment, known_decisions=(), known_all=False, recent=None, recent_all=False
+) -> None:
     """Per item: the green streak at the current level and the latest decision.
 
-    Reads the items from `assignment.item_list` if set, else `assignment.items`. Two queries, each
-    reading a few rows per item however long the programme has run: the newest entries
-    since the item's level changed (no more than the streak needed counts), and the
-    newest decisions. `known_decisions`: the patient's newest decisions, newest first,
-    if the page has read them already (`known_all`: all of them); the second query then
-    runs only when an item's latest decision may be older than those.
+    Reads the items from `assignment.item_list` if set, else `assignment.items`. At most
+    two queries, each reading a few rows per item however long the programme has run:
+    the newest entries since the item's level changed (no more than the streak needed
+    counts), and the newest decisions. A page that has read some of these already
+    passes them, and the query runs only when they may not be enough:
+    `recent`: the patient's newest sessions with their entries (`history.SessionRow`,
+    oldest first; `recent_all`: all of them); `known_decisions`: the patient's newest
+    decisions, newest first (`known_all`: all of them).
     """
     items = getattr(assignment, "item_list", None)
     if items is None:
         items = list(assignment.items.all())
     profile = profile_for(assignment.rule_profile, assignment.rule_numbers)
     needed = profile.greens_to_progress
+    by_item = _newest_entries_from(recent, recent_all, items, needed)
+    if by_item is None:
+        by_item = _newest_entries(assignment, needed)
+    latest_decisions = {}
+    for decision in known_decisions:
+        latest_decisions.setdefault(decision.item_id, decision)
+    if not known_all:
+        latest_decisions = _latest_decisions(assignment, items, latest_decisions)
+    for item in items:
+        streak = 0
+        # Newest first, since the level last changed: the streak is the run of greens
+        # at the current level.
+        for level_id, response in by_item.get(item.pk, []):
+            if level_id != item.current_level_id or response != GREEN:
+                break
+            streak += 1
+        # Past the number needed, the streak only matters as "enough".
+        item.green_streak = min(streak, needed)
+        item.greens_needed = needed
+        item.latest_decision = latest_decisions.get(item.pk)
+
+
+def latest_decision_id():
+    """An item's newest decision, as an annotation."""
+    return Subquery(
+        Decision.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    )
+
+
+def _latest_decisions(assignment, items, known: dict) -> dict:
+    """Each item's newest decision, from `known` where it is there; one query for the rest.
+
+    Items annotated with `latest_decision_id` ask only for decisions older than `known`.
+    """
+    if all(hasattr(item, "latest_decision_id") for item in items):
+        wanted = {item.pk: item.latest_decision_id for item in items}
+        found = {pk: d for pk, d in known.items() if pk in wanted and wanted[pk] == d.pk}
+        missing = [pk for item_pk, pk in wanted.items() if pk is not None and item_pk not in found]
+        if missing:
+            older = Decision.objects.filter(pk__in=missing).select_related("actor")
+            found.update({decision.item_id: decision for decision in older})
+        return found
+    if all(item.pk in known for item in items):
+        return known
+    latest = Decision.objects.filter(
+        pk__in=AssignmentItem.objects.filter(assignment=assignment)
+        .annotate(latest=latest_decision_id())
+        .values("latest")
+    ).select_related("actor")
+    return {decision.item_id: decision for decision in latest}
+
+
+def _newest_entries(assignment, needed) -> dict[int, list]:
+    """Per item, (level, response) of its newest `needed` entries since its level changed,
+    newest first."""
     newest_first = (
         SessionEntry.objects.filter(
             item__assignment=assignment, session__performed_at__gte=F("item__level_since")
@@ -221,34 +280,34 @@ def annotate_item_progress(assignment, known_decisions=(), known_all=False) -> N
     by_item: dict[int, list] = {}
     for item_id, _newness, level_id, response in sorted(newest_first):
         by_item.setdefault(item_id, []).append((level_id, response))
-    latest_decisions = {}
-    for decision in known_decisions:
-        latest_decisions.setdefault(decision.item_id, decision)
-    if not known_all and any(item.pk not in latest_decisions for item in items):
-        latest = Decision.objects.filter(
-            pk__in=AssignmentItem.objects.filter(assignment=assignment)
-            .annotate(
-                latest=Subquery(
-                    Decision.objects.filter(item=OuterRef("pk"))
-                    .order_by("-created_at", "-id")
-                    .values("pk")[:1]
-                )
-            )
-            .values("latest")
-        ).select_related("actor")
-        latest_decisions = {decision.item_id: decision for decision in latest}
+    return by_item
+
+
+def _newest_entries_from(recent, recent_all, items, needed) -> dict[int, list] | None:
+    """What `_newest_entries` reads, from the newest sessions a page has read already;
+    None when they may miss some (an item with fewer than `needed` entries in them whose
+    level changed before the oldest of them)."""
+    if recent is None:
+        return None
+    by_item: dict[int, list] = {item.pk: [] for item in items}
+    since = {item.pk: item.level_since for item in items}
+    for session in reversed(recent):
+        for entry in session.entries:
+            found = by_item.get(entry["item_id"])
+            if (
+                found is not None
+                and len(found) < needed
+                and session.performed_at >= since[entry["item_id"]]
+            ):
+                found.append((entry["level_id"], entry["response"]))
     for item in items:
-        streak = 0
-        # Newest first, since the level last changed: the streak is the run of greens
-        # at the current level.
-        for level_id, response in by_item.get(item.pk, []):
-            if level_id != item.current_level_id or response != GREEN:
-                break
-            streak += 1
-        # Past the number needed, the streak only matters as "enough".
-        item.green_streak = min(streak, needed)
-        item.greens_needed = needed
-        item.latest_decision = latest_decisions.get(item.pk)
+        if not (
+            recent_all
+            or len(by_item[item.pk]) >= needed
+            or (recent and recent[0].performed_at < item.level_since)
+        ):
+            return None
+    return by_item
 
 
 def open_alerts_for(patient):

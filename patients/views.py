@@ -39,7 +39,7 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
-from .history import history_chart_data, recent_sessions, with_entry_lines
+from .history import CHART_SESSIONS, history_chart_data, recent_sessions, with_entry_lines
 from .models import (
     Alert,
     Assignment,
@@ -130,8 +130,12 @@ def current_items_prefetch():
 def review_items(assignment) -> list:
     """The assignment's items for the clinician's review, in two queries: each with its
     ladder (`level_list`, each level numbered and labelled, the current one marked),
-    `current_number` and `display_title`."""
-    items = list(AssignmentItem.objects.filter(assignment=assignment).order_by("order", "id"))
+    `current_number`, `display_title` and `latest_decision_id`."""
+    items = list(
+        AssignmentItem.objects.filter(assignment=assignment)
+        .annotate(latest_decision_id=review.latest_decision_id())
+        .order_by("order", "id")
+    )
     levels_of: dict[int, list] = {item.pk: [] for item in items}
     for level in (
         AssignmentLevel.objects.filter(item__assignment=assignment)
@@ -578,6 +582,9 @@ class PatientDetailView(PatientMixin, DetailView):
             .select_related("actor", "item")
             .order_by("-created_at", "-id")[: self.decision_count + 1]
         )
+        # One read of the newest sessions serves the charts, the table of the latest, and
+        # (mostly) the items' streaks.
+        sessions = recent_sessions(patient)
         current = next((a for a in assignments if a.is_current), None)
         if current is not None:
             current.item_list = review_items(current)
@@ -585,6 +592,8 @@ class PatientDetailView(PatientMixin, DetailView):
                 current,
                 known_decisions=decisions,
                 known_all=len(decisions) <= self.decision_count,
+                recent=sessions,
+                recent_all=len(sessions) < CHART_SESSIONS,
             )
             current.profile_numbers = describe_profile(
                 profile_for(current.rule_profile, current.rule_numbers)
@@ -594,8 +603,6 @@ class PatientDetailView(PatientMixin, DetailView):
         if shown and shown.get("patient") == patient.pk:
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
-        # One read of the newest sessions serves the charts and the table of the latest.
-        sessions = recent_sessions(patient)
         changes, more_changes = latest_changes(patient, self.change_count)
         return super().get_context_data(
             changes=changes,

@@ -240,11 +240,11 @@ class TestPagesShowTheProgramme:
             )
         # The same for 3 sessions as for 30: the browser session and user, the patient,
         # sessions whose check-in wait ran out, the programmes, the newest decisions, the
-        # items and their levels, each item's newest entries, the newest sessions and their
-        # entries (charts and table; they cover the weeks' counts), the change history's
-        # page and the two tables on it (patient, programme), open alerts, PSFS scores,
-        # the invitation.
-        with django_assert_num_queries(17):
+        # newest sessions with their entries (charts, table, weekly counts and streaks),
+        # the items (each with its latest decision's id) and their levels, the change
+        # history's page and the two tables on it (patient, programme), open alerts, PSFS
+        # scores, the invitation: 15.
+        with django_assert_num_queries(15):
             clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
 
     def test_printable_programme_has_dose_and_stop_rule(

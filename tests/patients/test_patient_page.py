@@ -127,6 +127,20 @@ class TestDecisions:
         assert len(listed.context["decisions"]) == 12
         assert "Try" in listed.content.decode()
 
+    def test_each_item_shows_its_latest_decision_even_when_older_than_those_listed(
+        self, clinician_client, clinician, record, assignment
+    ):
+        first, second = assignment.items.order_by("order")
+        services.move_level(item=second, to_level=2, by=clinician, reason="Early move")
+        for number in range(12):
+            services.move_level(item=first, to_level=number % 3 + 1, by=clinician, reason="Try")
+        page = detail(clinician_client, record)
+        assert all(d.item_id == first.pk for d in page.context["decisions"])
+        shown = {item.pk: item.latest_decision for item in page.context["current"].item_list}
+        assert shown[second.pk].reasons[0].endswith("Early move")
+        assert shown[second.pk].actor == clinician
+        assert shown[first.pk] == page.context["decisions"][0]
+
     @pytest.mark.parametrize("moves", [3, 60])
     def test_the_decisions_list_query_count_is_constant(
         self, clinician_client, clinician, record, assignment, django_assert_num_queries, moves

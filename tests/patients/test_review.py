@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients import services
-from patients.models import Alert, AssignmentItem, Decision, SessionEntry
+from patients.models import Alert, Assignment, AssignmentItem, Decision, SessionEntry
 from patients.review import DASHBOARD_ROWS
 from tests.factories import PatientFactory, programme_with_ladders
 from tests.patients.test_gating import START, green_day, level_of, log, make_assignment
@@ -72,6 +72,66 @@ def test_the_streak_starts_again_at_a_new_level(clinician_client, clinician, rea
     services.move_level(item=item, to_level=3, by=clinician, reason="did well")
     streak, latest = streak_on_page(clinician_client, ready)
     assert streak == 0 and latest.action == "moved" and latest.actor == clinician
+
+
+@pytest.mark.parametrize("sessions", [5, 70])
+@pytest.mark.parametrize("levels_changed_days_ago", [200, 3])
+def test_streaks_from_the_newest_sessions_match_the_database(
+    patient, clinician, sessions, levels_changed_days_ago
+):
+    """The page reads each item's streak from the charts' sessions where they suffice, and
+    from the database where they may not: both give the same answer."""
+    from patients import history, review
+    from tests.patients.test_gating import DAY
+
+    record = patient.patient_record
+    programme = programme_with_ladders(clinic=clinician.clinic, items=2, levels=3)
+    assignment = services.assign_programme(
+        patient=record,
+        programme=programme,
+        by=clinician,
+        start_date=timezone.localdate(),
+        rule_profile="strict",
+    )
+    first, second = assignment.items.order_by("order")
+    since = timezone.now() - levels_changed_days_ago * DAY
+    assignment.items.update(level_since=since)
+    start = timezone.now() - (sessions + 2) * DAY
+    for number in range(sessions):
+        # The second item only in the first sessions: it is missing from the newest ones.
+        items = [first, second] if number < 3 else [first]
+        when = start + number * DAY
+        session = services.log_session(
+            assignment=assignment,
+            submission_key=uuid.uuid4(),
+            entries=[
+                services.EntryInput(
+                    item_id=item.pk,
+                    sets_done=3,
+                    per_set=(10, 10, 10),
+                    effort=5,
+                    pain_before=3,
+                    pain_during=3,
+                    pain_after=2,
+                )
+                for item in items
+            ],
+            now=when,
+        ).session
+        if number % 5 != 2:  # a few mornings unanswered
+            services.record_check_in(
+                session=session, pain_now=3, worse_than_usual=False, now=when + DAY / 2
+            )
+    recent = history.recent_sessions(record)
+
+    def streaks(**kwargs):
+        fresh = Assignment.objects.get(pk=assignment.pk)
+        fresh.item_list = list(fresh.items.order_by("order"))
+        review.annotate_item_progress(fresh, **kwargs)
+        return [item.green_streak for item in fresh.item_list]
+
+    from_recent = streaks(recent=recent, recent_all=len(recent) < history.CHART_SESSIONS)
+    assert from_recent == streaks()
 
 
 def test_the_patient_page_decides_sessions_whose_check_in_wait_ran_out(

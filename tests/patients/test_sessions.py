@@ -361,7 +361,7 @@ class TestHistory:
                 entries=[entry(item) for item in items],
             )
         # The weeks' counts come from the sessions the charts read (few sessions here).
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             patient_client.get(reverse("patients:history"))
 
 
