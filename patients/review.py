@@ -4,12 +4,13 @@ Reads only; every query here is scoped to the clinician's clinic and runs a
 fixed number of times whatever the number of patients or sessions.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from programmes.progression import GREEN, profile_for
@@ -28,9 +29,21 @@ from .services import CHECK_IN_WINDOW
 
 QUIET_DAYS = 7
 # Rows of each kind on the dashboard; each kind links to its full list, page by page.
-DASHBOARD_ROWS = 10
+DASHBOARD_ROWS = 5
 # A row names and links the patient: nothing else of the patient is read.
 PATIENT_FIELDS = ("patient__id", "patient__first_name", "patient__last_name")
+
+
+# Each kind of row: its badge's words and colour.
+BADGES = {
+    "red": (_("Red: level lowered"), "text-bg-danger"),
+    "two-reds": (_("Two reds in a row"), "text-bg-danger"),
+    "paused": (_("Paused after red"), "text-bg-danger"),
+    "ready": (_("Ready to progress"), "text-bg-success"),
+    "quiet": (_("No session in 7 days"), "text-bg-secondary"),
+    "missed-check-in": (_("Missed check-in"), "text-bg-secondary"),
+}
+DETAIL_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,16 @@ class AttentionRow:
     kind: str
     detail: str
     since: object
+
+    @property
+    def badge(self) -> tuple:
+        return BADGES.get(self.kind, BADGES["missed-check-in"])
+
+    @property
+    def short_detail(self) -> str:
+        if len(self.detail) <= DETAIL_CHARS:
+            return self.detail
+        return Truncator(self.detail).chars(DETAIL_CHARS)
 
 
 @dataclass(frozen=True)
@@ -186,6 +209,50 @@ def needs_attention(user, now=None, limit=DASHBOARD_ROWS) -> dict[str, Attention
         total = objects[0].total if objects else 0
         sections[key] = AttentionSection(kind, attention_rows(key, objects), total)
     return sections
+
+
+@dataclass
+class RecentSession:
+    """A session as the dashboard lists it."""
+
+    id: int
+    performed_at: object
+    assignment_id: int
+    patient_id: int
+    patient_name: str
+    entries: list = field(default_factory=list)  # (exercise name, response)
+
+    @property
+    def responses(self) -> set:
+        return {response for _name, response in self.entries}
+
+
+def recent_sessions(user, count: int) -> list[RecentSession]:
+    """The clinic's newest sessions, newest first, each with its entries: one query."""
+    newest = Session.objects.visible_to(user).order_by("-performed_at", "-id").values("pk")
+    rows = (
+        Session.objects.filter(pk__in=newest[:count])
+        .order_by("-performed_at", "-id", "entries__item__order", "entries__id")
+        .values_list(
+            "id",
+            "performed_at",
+            "assignment_id",
+            "patient_id",
+            "patient__first_name",
+            "patient__last_name",
+            "entries__id",
+            "entries__exercise_name",
+            "entries__response",
+        )
+    )
+    sessions: list[RecentSession] = []
+    for pk, performed_at, assignment_id, patient_id, first, last, entry_id, *entry in rows:
+        if not sessions or sessions[-1].id != pk:
+            name = f"{first} {last}".strip()
+            sessions.append(RecentSession(pk, performed_at, assignment_id, patient_id, name))
+        if entry_id is not None:
+            sessions[-1].entries.append(tuple(entry))
+    return sessions
 
 
 def annotate_item_progress(

@@ -796,10 +796,11 @@ def expire_pending_check_ins(now=None, clinic_id=None, patient_id=None) -> int:
 
 
 def expire_shown_check_ins(sessions, now=None) -> bool:
-    """Decide the given sessions (their entries prefetched) if their check-in wait ran out.
+    """Decide the given sessions if their check-in wait ran out.
 
-    For a page that shows a few sessions with their responses: it costs no query unless
-    one of them is due, which only happens when the scheduled job is late.
+    For a page that shows a few sessions with their responses (each session with its
+    `assignment_id`, `performed_at` and `responses`, those of its entries): it costs no
+    query unless one of them is due, which only happens when the scheduled job is late.
     Returns whether anything was decided (the page then reads its sessions again).
     """
     now = now or timezone.now()
@@ -807,8 +808,7 @@ def expire_shown_check_ins(sessions, now=None) -> bool:
     due = {
         session.assignment_id
         for session in sessions
-        if session.performed_at <= cutoff
-        and any(entry.response == PROVISIONAL for entry in session.entries.all())
+        if session.performed_at <= cutoff and PROVISIONAL in session.responses
     }
     for assignment_id in sorted(due):
         _expire_assignment(assignment_id, now)

@@ -69,20 +69,13 @@ class DashboardView(ClinicianRequiredMixin, TemplateView):
     template_name = "patients/dashboard.html"
     recent_session_count = 10
 
-    def recent_sessions(self):
-        return list(
-            Session.objects.visible_to(self.request.user)
-            .select_related("patient", "check_in")
-            .prefetch_related("entries")[: self.recent_session_count]
-        )
-
     def get_context_data(self, **kwargs):
         user = self.request.user
         now = timezone.now()
-        recent = self.recent_sessions()
+        recent = review.recent_sessions(user, self.recent_session_count)
         # The scheduled job may lag: what this page shows is decided before it is shown.
         if services.expire_shown_check_ins(recent, now=now):
-            recent = self.recent_sessions()
+            recent = review.recent_sessions(user, self.recent_session_count)
         sections = review.needs_attention(user, now=now)
         return super().get_context_data(
             clinic=user.clinic,
