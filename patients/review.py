@@ -21,9 +21,9 @@ from .models import (
     AssignmentItem,
     AssignmentStatus,
     Decision,
+    Patient,
     Session,
     SessionEntry,
-    scoped_to,
 )
 from .services import CHECK_IN_WINDOW
 
@@ -113,9 +113,21 @@ def open_alerts(user):
 
 def ready_items(user):
     """Items waiting for a clinician to approve their next level, longest waiting first."""
+    if not getattr(user, "is_clinician", False):
+        return AssignmentItem.objects.none()
+    # The clinic's active programmes, one index probe per patient (a patient has at most
+    # one): joined instead, PostgreSQL hashed every active programme of every clinic.
+    active = Patient.objects.filter(clinic_id=user.clinic_id).annotate(
+        active=Subquery(
+            Assignment.objects.filter(patient=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
+            .order_by()
+            .values("pk")[:1]
+        )
+    )
     return (
-        scoped_to(AssignmentItem.objects.all(), user, "assignment__patient")
-        .filter(assignment__status=AssignmentStatus.ACTIVE, awaiting_approval__isnull=False)
+        AssignmentItem.objects.filter(
+            assignment_id__in=active.values("active"), awaiting_approval__isnull=False
+        )
         .select_related("assignment__patient", "awaiting_approval", "current_level__exercise")
         .only(
             "title",

@@ -279,6 +279,20 @@ def test_attention_list_shows_only_the_clinics_rows(login, clinician, outsider):
     assert login(outsider).get(url).context["rows"] == []
 
 
+def test_ready_items_are_the_clinics_own(login, clinician, outsider, ready):
+    url = reverse("patients:attention-list", args=["ready"])
+    (row,) = login(clinician).get(url).context["rows"]
+    assert row.patient.pk == ready.patient_id and "3 green sessions" in row.detail
+    assert login(outsider).get(url).context["rows"] == []
+    assert login(outsider).get(reverse("patients:dashboard")).context["counts"]["ready"] == 0
+
+
+def test_a_paused_programme_is_not_ready(clinician_client, ready):
+    ready.status = "paused"
+    ready.save()
+    assert clinician_client.get(reverse("patients:dashboard")).context["counts"]["ready"] == 0
+
+
 @pytest.mark.parametrize("patients", [3, 30])
 def test_dashboard_query_count_is_constant(
     clinician_client, clinician, django_assert_num_queries, patients
