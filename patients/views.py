@@ -570,10 +570,15 @@ class PatientDetailView(PatientMixin, DetailView):
         services.expire_pending_check_ins(patient_id=patient.pk)
         assignments = list(patient.assignments.order_by("-created_at", "-id"))
         # One more than shown tells whether to link to all of them.
+        # Picked by their ids first, so the sort over all of the patient's decisions
+        # carries two columns rather than whole rows.
+        newest = Decision.objects.filter(item__assignment__patient=patient).order_by(
+            "-created_at", "-id"
+        )
         decisions = list(
-            Decision.objects.filter(item__assignment__patient=patient)
+            Decision.objects.filter(pk__in=newest.values("pk")[: self.decision_count + 1])
             .select_related("actor", "item")
-            .order_by("-created_at", "-id")[: self.decision_count + 1]
+            .order_by("-created_at", "-id")
         )
         # One read of the newest sessions serves the charts, the table of the latest, and
         # (mostly) the items' streaks.
