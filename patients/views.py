@@ -137,6 +137,8 @@ def review_items(assignment) -> list:
         .order_by("item_id", "order", "id")
     ):
         levels_of[level.item_id].append(level)
+    # "Supported …" for "Supported (lying or on hands and knees)": once per position.
+    positions: dict[str, str] = {}
     for item in items:
         item.level_list = levels_of[item.pk]
         item.current_number = None
@@ -144,11 +146,11 @@ def review_items(assignment) -> list:
             level.number = number
             level.is_current = level.pk == item.current_level_id
             dose = level.dose
-            parts = [
-                level.exercise.name,
-                Truncator(level.get_position_display()).words(1, truncate=" …"),
-                dose,
-            ]
+            if level.position not in positions:
+                positions[level.position] = Truncator(level.get_position_display()).words(
+                    1, truncate=" …"
+                )
+            parts = [level.exercise.name, positions[level.position], dose]
             if level.resistance:
                 parts.append(level.resistance)
             level.summary = " · ".join(parts)

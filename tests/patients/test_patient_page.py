@@ -61,6 +61,27 @@ def detail(client, record):
     return client.get(reverse("patients:patient-detail", args=[record.pk]))
 
 
+def test_each_items_ladder_shows_every_level_and_marks_the_current_one(
+    clinician_client, record, assignment
+):
+    first = assignment.items.order_by("order").first()
+    levels = list(first.levels.order_by("order"))
+    first.current_level = levels[1]
+    first.save()
+    page = detail(clinician_client, record)
+    (shown, _second) = page.context["current"].item_list
+    assert [level.number for level in shown.level_list] == [1, 2, 3]
+    assert [level.is_current for level in shown.level_list] == [False, True, False]
+    assert shown.current_number == 2
+    position = levels[0].get_position_display().split()[0]
+    name = levels[0].exercise.name
+    assert shown.level_list[1].summary == f"{name} · {position} … · 3 × 20 s"
+    assert shown.level_list[1].choice == f"2. {name} 3 × 20 s"
+    text = page.content.decode()
+    assert "level 2 of 3" in text
+    assert f'<option value="2" selected>2. {name} 3 × 20 s</option>' in text
+
+
 class TestSessions:
     def test_the_page_shows_the_latest_ten_and_links_to_all(
         self, clinician_client, record, assignment
