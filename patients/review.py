@@ -111,22 +111,28 @@ def open_alerts(user):
     )
 
 
+def active_assignment_ids(user):
+    """The ids of the clinic's active programmes, as a subquery: one index probe per
+    patient (a patient has at most one). Joined instead, PostgreSQL hashed every active
+    programme of every clinic to find one clinic's."""
+    return (
+        Patient.objects.visible_to(user)
+        .annotate(
+            active=Subquery(
+                Assignment.objects.filter(patient=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
+                .order_by()
+                .values("pk")[:1]
+            )
+        )
+        .values("active")
+    )
+
+
 def ready_items(user):
     """Items waiting for a clinician to approve their next level, longest waiting first."""
-    if not getattr(user, "is_clinician", False):
-        return AssignmentItem.objects.none()
-    # The clinic's active programmes, one index probe per patient (a patient has at most
-    # one): joined instead, PostgreSQL hashed every active programme of every clinic.
-    active = Patient.objects.filter(clinic_id=user.clinic_id).annotate(
-        active=Subquery(
-            Assignment.objects.filter(patient=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
-            .order_by()
-            .values("pk")[:1]
-        )
-    )
     return (
         AssignmentItem.objects.filter(
-            assignment_id__in=active.values("active"), awaiting_approval__isnull=False
+            assignment_id__in=active_assignment_ids(user), awaiting_approval__isnull=False
         )
         .select_related("assignment__patient", "awaiting_approval", "current_level__exercise")
         .only(
