@@ -2,13 +2,15 @@
 before → after, for the patient record, their programmes, exercise slots and levels.
 
 Decisions have their own section on the patient page, so they are recorded (see the
-models) but not repeated here. The rows of one page cost a fixed number of queries:
-one to pick the page across the history tables, one per table for those rows and the
-versions just before them, one for the names of items and levels.
+models) but not repeated here. The rows of one page cost a bounded number of queries,
+whatever the length of the history: one to pick the page across the history tables,
+one per table that has rows on the page for those rows and the versions just before
+them, and, when exercise slots or levels are on the page, one for their names.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import CharField as CharFieldType
@@ -91,13 +93,22 @@ KINDS = {
 }
 
 
+@cache
+def historical(model):
+    """The model of `model`'s history table. Reading `Model.history` builds a new manager
+    class every time (a fraction of a millisecond), so the pages ask this instead."""
+    return model.history.model
+
+
 def history_querysets(patient_id: int) -> dict:
     """Each tracked table's history rows that belong to the patient."""
     return {
-        "patient": Patient.history.filter(id=patient_id),
-        "assignment": Assignment.history.filter(patient_id=patient_id),
-        "item": AssignmentItem.history.filter(assignment__patient_id=patient_id),
-        "level": AssignmentLevel.history.filter(item__assignment__patient_id=patient_id),
+        "patient": historical(Patient).objects.filter(id=patient_id),
+        "assignment": historical(Assignment).objects.filter(patient_id=patient_id),
+        "item": historical(AssignmentItem).objects.filter(assignment__patient_id=patient_id),
+        "level": historical(AssignmentLevel).objects.filter(
+            item__assignment__patient_id=patient_id
+        ),
     }
 
 
@@ -175,12 +186,15 @@ def _rows_with_previous(model, ids):
 
 
 class Names:
-    """Labels for items and levels, from the patient's ladders in one query."""
+    """Labels for items and levels, from the ladders of the given items in one query."""
 
-    def __init__(self, patient):
+    def __init__(self, item_ids):
         levels = (
-            AssignmentLevel.objects.filter(item__assignment__patient=patient)
+            AssignmentLevel.objects.filter(item_id__in=item_ids)
             .select_related("exercise", "item")
+            .only(
+                "order", "item", "exercise", "item__title", "item__current_level", "exercise__name"
+            )
             .order_by("item_id", "order", "id")
         )
         self.level_number: dict[int, int] = {}
@@ -291,13 +305,16 @@ def describe(patient, keys) -> list[Change]:
     ids: dict[str, list[int]] = {kind: [] for kind in KINDS}
     for kind, history_id, _when in keys:
         ids[kind].append(history_id)
-    # Every table is asked even when the page has none of its rows, so that a page
-    # always costs the same number of queries, whatever mix of changes it shows.
+    # Only the tables with rows on this page are asked.
     pairs = {
-        kind: _rows_with_previous(KINDS[kind].history.model, kind_ids or [0])
+        kind: _rows_with_previous(historical(KINDS[kind]), kind_ids) if kind_ids else {}
         for kind, kind_ids in ids.items()
     }
-    names = Names(patient)
+    names = None
+    if pairs["item"] or pairs["level"]:
+        item_ids = {r.id for pair in pairs["item"].values() for r in pair if r is not None}
+        item_ids |= {r.item_id for pair in pairs["level"].values() for r in pair if r is not None}
+        names = Names(item_ids)
     if pairs["level"]:
         names.more_exercises(
             {r.exercise_id for pair in pairs["level"].values() for r in pair if r is not None}

@@ -14,6 +14,8 @@ from . import erasure
 from .changes import ChangeLog
 from .export import export_filename, export_patient
 from .forms import EraseConfirmForm
+from .history import with_entry_lines
+from .models import Decision, Session
 from .views import PatientMixin, PatientPortalMixin
 
 
@@ -27,6 +29,47 @@ class PatientChangesView(PatientMixin, View):
         patient = get_object_or_404(self.get_queryset(), pk=pk)
         page = Paginator(ChangeLog(patient), self.paginate_by).get_page(request.GET.get("page"))
         context = {"patient": patient, "changes": page.object_list, "page_obj": page}
+        return render(request, self.template_name, context)
+
+
+class PatientSessionsView(PatientMixin, View):
+    """Every session of the patient, newest first, with notes and comments, page by page."""
+
+    template_name = "patients/patient_sessions.html"
+    paginate_by = 25
+
+    def get(self, request, pk):
+        patient = get_object_or_404(self.get_queryset(), pk=pk)
+        sessions = (
+            Session.objects.filter(patient=patient)
+            .select_related("check_in")
+            .prefetch_related("entries", "correction_notes")
+            .order_by("-performed_at", "-id")
+        )
+        page = Paginator(sessions, self.paginate_by).get_page(request.GET.get("page"))
+        context = {
+            "patient": patient,
+            "sessions": with_entry_lines(page.object_list),
+            "page_obj": page,
+        }
+        return render(request, self.template_name, context)
+
+
+class PatientDecisionsView(PatientMixin, View):
+    """Every decision on the patient's levels, newest first, page by page."""
+
+    template_name = "patients/patient_decisions.html"
+    paginate_by = 50
+
+    def get(self, request, pk):
+        patient = get_object_or_404(self.get_queryset(), pk=pk)
+        decisions = (
+            Decision.objects.filter(item__assignment__patient=patient)
+            .select_related("actor", "item")
+            .order_by("-created_at", "-id")
+        )
+        page = Paginator(decisions, self.paginate_by).get_page(request.GET.get("page"))
+        context = {"patient": patient, "decisions": page.object_list, "page_obj": page}
         return render(request, self.template_name, context)
 
 

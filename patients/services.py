@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -843,25 +843,58 @@ def acknowledge_alert(*, alert: Alert, by, now=None) -> None:
 def expire_pending_check_ins(now=None, clinic_id=None, patient_id=None) -> int:
     """Sessions whose check-in never came count as amber after the wait: decide on them."""
     now = now or timezone.now()
-    stale = SessionEntry.objects.filter(
-        response=PROVISIONAL, session__performed_at__lte=now - CHECK_IN_WINDOW
-    )
-    if clinic_id is not None:
-        stale = stale.filter(session__patient__clinic_id=clinic_id)
+    cutoff = now - CHECK_IN_WINDOW
     if patient_id is not None:
-        stale = stale.filter(session__patient_id=patient_id)
-    # No ordering: the model's default ordering would make DISTINCT one row per entry.
-    stale = stale.order_by().values_list("session__assignment_id", flat=True).distinct()
+        # From the patient's own sessions (one index range), each checked against the
+        # small index of entries still waiting; not from every waiting entry of every clinic.
+        stale = Session.objects.filter(patient_id=patient_id, performed_at__lte=cutoff).filter(
+            Exists(SessionEntry.objects.filter(session=OuterRef("pk"), response=PROVISIONAL))
+        )
+        if clinic_id is not None:
+            stale = stale.filter(patient__clinic_id=clinic_id)
+        stale = stale.order_by().values_list("assignment_id", flat=True).distinct()
+    else:
+        stale = SessionEntry.objects.filter(response=PROVISIONAL, session__performed_at__lte=cutoff)
+        if clinic_id is not None:
+            stale = stale.filter(session__patient__clinic_id=clinic_id)
+        # No ordering: the model's default ordering would make DISTINCT one row per entry.
+        stale = stale.order_by().values_list("session__assignment_id", flat=True).distinct()
     count = 0
     for assignment_id in stale:
-        with transaction.atomic():
-            Assignment.objects.select_for_update().get(pk=assignment_id)
-            items = (
-                AssignmentItem.objects.filter(assignment_id=assignment_id)
-                .select_related("assignment__patient", "current_level__exercise")
-                .prefetch_related("levels")
-            )
-            for item in items:
-                evaluate_item(item=item, now=now)
-                count += 1
+        count += _expire_assignment(assignment_id, now)
+    return count
+
+
+def expire_shown_check_ins(sessions, now=None) -> bool:
+    """Decide the given sessions if their check-in wait ran out.
+
+    For a page that shows a few sessions with their responses (each session with its
+    `assignment_id`, `performed_at` and `responses`, those of its entries): it costs no
+    query unless one of them is due, which only happens when the scheduled job is late.
+    Returns whether anything was decided (the page then reads its sessions again).
+    """
+    now = now or timezone.now()
+    cutoff = now - CHECK_IN_WINDOW
+    due = {
+        session.assignment_id
+        for session in sessions
+        if session.performed_at <= cutoff and PROVISIONAL in session.responses
+    }
+    for assignment_id in sorted(due):
+        _expire_assignment(assignment_id, now)
+    return bool(due)
+
+
+def _expire_assignment(assignment_id, now) -> int:
+    with transaction.atomic():
+        Assignment.objects.select_for_update().get(pk=assignment_id)
+        items = (
+            AssignmentItem.objects.filter(assignment_id=assignment_id)
+            .select_related("assignment__patient", "current_level__exercise")
+            .prefetch_related("levels")
+        )
+        count = 0
+        for item in items:
+            evaluate_item(item=item, now=now)
+            count += 1
     return count

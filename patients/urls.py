@@ -6,6 +6,7 @@ app_name = "patients"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/<slug:kind>/", views.AttentionListView.as_view(), name="attention-list"),
     path("me/", views.PortalView.as_view(), name="portal"),
     path("alerts/", views.AlertListView.as_view(), name="alert-list"),
     path("alerts/<int:pk>/acknowledge/", views.AlertAcknowledgeView.as_view(), name="alert-ack"),
@@ -33,6 +34,16 @@ urlpatterns = [
         "patients/<int:pk>/changes/",
         record_views.PatientChangesView.as_view(),
         name="patient-changes",
+    ),
+    path(
+        "patients/<int:pk>/sessions/",
+        record_views.PatientSessionsView.as_view(),
+        name="patient-sessions",
+    ),
+    path(
+        "patients/<int:pk>/decisions/",
+        record_views.PatientDecisionsView.as_view(),
+        name="patient-decisions",
     ),
     path("patients/<int:pk>/export/", record_views.PatientExportView.as_view(), name="export"),
     path("patients/<int:pk>/erase/", record_views.PatientEraseView.as_view(), name="erase"),

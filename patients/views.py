@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
@@ -38,7 +39,7 @@ from .forms import (
     SessionNoteForm,
     describe_profile,
 )
-from .history import history_chart_data
+from .history import CHART_SESSIONS, history_chart_data, recent_sessions, with_entry_lines
 from .models import (
     Alert,
     Assignment,
@@ -60,31 +61,53 @@ LEVEL_NEWS_DAYS = 3
 
 
 class DashboardView(ClinicianRequiredMixin, TemplateView):
-    """Who needs attention: alerts, items ready to progress, quiet patients, missed mornings."""
+    """Who needs attention: alerts, items ready to progress, quiet patients, missed mornings.
+
+    Each kind shows its first rows and how many there are; the rest are a link away.
+    """
 
     template_name = "patients/dashboard.html"
     recent_session_count = 10
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        # The scheduled job may lag: make sure expired check-ins are decided before showing.
-        services.expire_pending_check_ins(clinic_id=user.clinic_id)
-        rows, counts = review.needs_attention(user)
-        recent = (
-            Session.objects.visible_to(user)
-            .select_related("patient", "check_in")
-            .prefetch_related("entries")[: self.recent_session_count]
-        )
+        now = timezone.now()
+        recent = review.recent_sessions(user, self.recent_session_count)
+        # The scheduled job may lag: what this page shows is decided before it is shown.
+        if services.expire_shown_check_ins(recent, now=now):
+            recent = review.recent_sessions(user, self.recent_session_count)
+        sections = review.needs_attention(user, now=now)
         return super().get_context_data(
             clinic=user.clinic,
-            attention=rows,
-            counts=counts,
+            sections=list(sections.values()),
+            counts={key: section.total for key, section in sections.items()},
             active_patients=Patient.objects.visible_to(user)
             .filter(status=PatientStatus.ACTIVE)
             .count(),
             recent_sessions=recent,
             **kwargs,
         )
+
+
+class AttentionListView(ClinicianRequiredMixin, ListView):
+    """Every row of one kind of the dashboard's "needs attention", page by page."""
+
+    template_name = "patients/attention_list.html"
+    context_object_name = "rows"
+    paginate_by = 50
+
+    def get_queryset(self):
+        # Open alerts have their own list, where they are acknowledged.
+        if self.kwargs["kind"] == "alerts" or self.kwargs["kind"] not in review.ATTENTION_KINDS:
+            raise Http404
+        self.kind = review.ATTENTION_KINDS[self.kwargs["kind"]]
+        return review.attention_queryset(self.kind.key, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kind"] = self.kind
+        context["rows"] = review.attention_rows(self.kind.key, context["page_obj"].object_list)
+        return context
 
 
 def current_items_prefetch():
@@ -95,6 +118,62 @@ def current_items_prefetch():
             Prefetch("levels", queryset=AssignmentLevel.objects.select_related("exercise"))
         ),
     )
+
+
+def review_items(assignment) -> list:
+    """The assignment's items for the clinician's review, in two queries: each with its
+    ladder (`level_list`, each level numbered and labelled, the current one marked),
+    `current_number`, `display_title` and `latest_decision_id`."""
+    items = list(
+        AssignmentItem.objects.filter(assignment=assignment)
+        .annotate(latest_decision_id=review.latest_decision_id())
+        .order_by("order", "id")
+    )
+    levels_of: dict[int, list] = {item.pk: [] for item in items}
+    for level in (
+        AssignmentLevel.objects.filter(item__assignment=assignment)
+        .select_related("exercise")
+        .only(*LEVEL_SHOWN, "exercise__name")
+        .order_by("item_id", "order", "id")
+    ):
+        levels_of[level.item_id].append(level)
+    # "Supported …" for "Supported (lying or on hands and knees)": once per position.
+    positions: dict[str, str] = {}
+    for item in items:
+        item.level_list = levels_of[item.pk]
+        item.current_number = None
+        for number, level in enumerate(item.level_list, start=1):
+            level.number = number
+            level.is_current = level.pk == item.current_level_id
+            dose = level.dose
+            if level.position not in positions:
+                positions[level.position] = Truncator(level.get_position_display()).words(
+                    1, truncate=" …"
+                )
+            parts = [level.exercise.name, positions[level.position], dose]
+            if level.resistance:
+                parts.append(level.resistance)
+            level.summary = " · ".join(parts)
+            level.choice = f"{number}. {level.exercise.name} {dose}"
+            if level.is_current:
+                item.current_number = number
+                item.display_title = item.title or level.exercise.name
+        if item.current_number is None:
+            item.display_title = str(item)
+    return items
+
+
+# What the review reads of a level.
+LEVEL_SHOWN = (
+    "item",
+    "exercise",
+    "position",
+    "sets",
+    "hold_seconds",
+    "reps",
+    "resistance",
+    "order",
+)
 
 
 def annotate_ladders(assignment):
@@ -486,11 +565,14 @@ class PatientArchiveView(PatientMixin, DetailView):
 
 
 class PatientDetailView(PatientMixin, DetailView):
+    """The clinician's view of one patient: the programme and how each item stands, the
+    latest sessions, charts, decisions and changes (each list links to all of it)."""
+
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
     recent_session_count = 10
-    decision_count = 20
-    change_count = 20
+    decision_count = 10
+    change_count = 5
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -498,20 +580,31 @@ class PatientDetailView(PatientMixin, DetailView):
     def get_context_data(self, **kwargs):
         patient = self.object
         services.expire_pending_check_ins(patient_id=patient.pk)
-        assignments = list(
-            patient.assignments.select_related("programme", "created_by").order_by(
-                "-created_at", "-id"
-            )
+        assignments = list(patient.assignments.order_by("-created_at", "-id"))
+        # One more than shown tells whether to link to all of them.
+        # Picked by their ids first, so the sort over all of the patient's decisions
+        # carries two columns rather than whole rows.
+        newest = Decision.objects.filter(item__assignment__patient=patient).order_by(
+            "-created_at", "-id"
         )
+        decisions = list(
+            Decision.objects.filter(pk__in=newest.values("pk")[: self.decision_count + 1])
+            .select_related("actor", "item")
+            .order_by("-created_at", "-id")
+        )
+        # One read of the newest sessions serves the charts, the table of the latest, and
+        # (mostly) the items' streaks.
+        sessions = recent_sessions(patient)
         current = next((a for a in assignments if a.is_current), None)
         if current is not None:
-            current = (
-                Assignment.objects.filter(pk=current.pk)
-                .prefetch_related(current_items_prefetch())
-                .get()
+            current.item_list = review_items(current)
+            review.annotate_item_progress(
+                current,
+                known_decisions=decisions,
+                known_all=len(decisions) <= self.decision_count,
+                recent=sessions,
+                recent_all=len(sessions) < CHART_SESSIONS,
             )
-            annotate_ladders(current)
-            review.annotate_item_progress(current)
             current.profile_numbers = describe_profile(
                 profile_for(current.rule_profile, current.rule_numbers)
             )
@@ -520,25 +613,23 @@ class PatientDetailView(PatientMixin, DetailView):
         if shown and shown.get("patient") == patient.pk:
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
-        recent_sessions = patient.sessions.select_related("check_in").prefetch_related("entries")
-        decisions = (
-            Decision.objects.filter(item__assignment__patient=patient)
-            .select_related("actor", "item")
-            .order_by("-created_at", "-id")[: self.decision_count]
-        )
         changes, more_changes = latest_changes(patient, self.change_count)
         return super().get_context_data(
             changes=changes,
             more_changes=more_changes,
             current=current,
             alerts=list(review.open_alerts_for(patient)),
-            decisions=decisions,
+            decisions=decisions[: self.decision_count],
+            more_decisions=len(decisions) > self.decision_count,
             chart_data=history_chart_data(
-                patient, sessions_per_week=current.sessions_per_week if current else None
+                patient,
+                sessions_per_week=current.sessions_per_week if current else None,
+                sessions=sessions,
             ),
             move_form=MoveLevelForm(),
             decline_form=DeclineForm(),
-            recent_sessions=recent_sessions[: self.recent_session_count],
+            recent_sessions=with_entry_lines(sessions[::-1][: self.recent_session_count]),
+            more_sessions=len(sessions) > self.recent_session_count,
             history=[a for a in assignments if not a.is_current],
             invitation=patient.invitations.first(),
             new_invitation_link=new_link,

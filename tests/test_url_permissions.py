@@ -163,6 +163,13 @@ EXPECTED = {
     "programmes:item-move": [POST(CLINIC_ACTION, pk="programme", item_pk="programme_item")],
     # --- clinician: patients --------------------------------------------------------
     "patients:dashboard": [GET(CLINIC_PAGE)],
+    # Each kind of the dashboard's "needs attention" in full; an unknown kind is 404.
+    "patients:attention-list": [
+        GET(CLINIC_PAGE, kind="ready"),
+        GET(CLINIC_PAGE, kind="quiet"),
+        GET(CLINIC_PAGE, kind="missed"),
+        GET((LOGIN, 404, 404, 404, 403, 403), kind="everything"),
+    ],
     "patients:alert-list": [GET(CLINIC_PAGE), GET(CLINIC_PAGE, query="all=1")],
     "patients:alert-ack": [POST(CLINIC_ACTION, pk="alert")],
     "patients:patient-list": [GET(CLINIC_PAGE)],
@@ -206,6 +213,8 @@ EXPECTED = {
         )
     ],
     "patients:patient-changes": [GET(CLINIC_OBJECT, pk="patient")],
+    "patients:patient-sessions": [GET(CLINIC_OBJECT, pk="patient")],
+    "patients:patient-decisions": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:export": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:erase": [
         GET(CLINIC_OBJECT, pk="patient"),

@@ -70,7 +70,7 @@ def log_in_browser(page, *, pain_during="2", increased=False):
 
 
 def test_three_green_days_approval_then_a_flare(
-    browser, live_server, patient, clinician, two_level_assignment
+    browser, live_server, patient, clinician, two_level_assignment, axe_for
 ):
     phone_context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}
@@ -116,6 +116,19 @@ def test_three_green_days_approval_then_a_flare(
 
         desk.goto("/dashboard/")
         expect(desk.locator(".attention-red")).to_contain_text(patient.patient_record.full_name)
+        assert axe_for(desk) == []
+        # The patient's page and the full lists it links to.
+        record = patient.patient_record
+        desk.get_by_role("link", name=record.full_name).first.click()
+        expect(desk.get_by_role("heading", name="Decisions")).to_be_visible()
+        assert axe_for(desk) == []
+        for path in (f"/patients/{record.pk}/sessions/", f"/patients/{record.pk}/decisions/"):
+            desk.goto(path)
+            expect(desk.get_by_role("heading", level=1)).to_contain_text(record.full_name)
+            assert axe_for(desk) == [], path
+        desk.goto("/dashboard/missed/")
+        expect(desk.get_by_role("heading", name="Missed check-ins")).to_be_visible()
+        assert axe_for(desk) == []
     finally:
         phone_context.close()
         desk_context.close()

@@ -238,8 +238,13 @@ class TestPagesShowTheProgramme:
                     for item in assignment.items.all()
                 ],
             )
-        # 19 for the page, 6 for its change history (see patients/changes.py).
-        with django_assert_num_queries(25):
+        # The same for 3 sessions as for 30: the browser session and user, the patient,
+        # sessions whose check-in wait ran out, the programmes, the newest decisions, the
+        # newest sessions with their entries (charts, table, weekly counts and streaks),
+        # the items (each with its latest decision's id) and their levels, the change
+        # history's page and the two tables on it (patient, programme), open alerts, PSFS
+        # scores, the invitation: 15.
+        with django_assert_num_queries(15):
             clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
 
     def test_printable_programme_has_dose_and_stop_rule(
