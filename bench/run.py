@@ -441,13 +441,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="per route, at most")
     parser.add_argument("--seconds", type=float, default=20, help="per route, at most")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        # As docs/deploy.md advises for production: 2 per core, plus one.
-        default=2 * (os.cpu_count() or 1) + 1,
-        help="gunicorn workers (default: 2 x cores + 1)",
-    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per route")
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument(
