@@ -353,6 +353,8 @@ def log_session(
     """
     if not entries:
         raise SessionError(_("Log at least one exercise."))
+    if len({entry.item_id for entry in entries}) != len(entries):
+        raise SessionError(_("Log each exercise once per session."))
     assignment_id = getattr(assignment, "pk", assignment)
     try:
         with transaction.atomic():
@@ -362,7 +364,9 @@ def log_session(
     except IntegrityError:
         # The same key may have come with another assignment of the same patient.
         owner = Assignment.objects.filter(pk=assignment_id).values("patient_id")[:1]
-        existing = Session.objects.get(patient_id=owner, submission_key=submission_key)
+        existing = Session.objects.filter(patient_id=owner, submission_key=submission_key).first()
+        if existing is None:
+            raise  # not a copy of an earlier submission: some other constraint
         return LoggedSession(session=existing, created=False)
 
 

@@ -6,15 +6,16 @@ deletes older ones, after which a key counts as new.
 The request runs in one transaction that ends by storing its response under the key.
 Two requests with one key cannot both store it: the unique constraint makes the second
 wait for the first to commit, then fail, which rolls back everything it did; it answers
-with the first response instead (or 409 if its body differs). So a key costs one insert
-on the way out, and nothing extra on the way in.
+with the first response instead (or 409 if its body differs). A replay that fails for
+another reason answers the same way. So a key costs one insert on the way out, and a
+look-up only when something went wrong.
 """
 
 import hashlib
 import json
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ def idempotent(handler):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         digest = body_hash(request.data)
+        request.idempotency_digest = digest
         try:
             with transaction.atomic():
                 response = handler(view, request, *args, **kwargs)
@@ -57,7 +59,11 @@ def idempotent(handler):
                         response_body=response.data,
                     )
             return response
-        except IntegrityError:
+        except Exception:
+            # A replay may fail where the first request succeeded (the session's programme
+            # was finished since, the check-in is now taken), or collide with the first
+            # request's record at the end: either way the stored answer wins. With no
+            # stored answer, the error is the request's own.
             replay = _replay(request, key, digest)
             if replay is None:
                 raise

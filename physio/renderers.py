@@ -5,7 +5,7 @@ nested templates, a `<select>` one more per option. That costs about 0.2 ms a
 widget, which adds up on the ladder editor (a hundred widgets). This renderer
 produces the same bytes for `<input>`, `<textarea>` and `<select>` straight from
 the widget's context and hands every other template to Django's own renderer.
-tests/test_renderers.py compares the two outputs widget by widget.
+tests/physio/test_renderers.py compares the two outputs widget by widget.
 
 Django's own widget templates are the source of truth: if a Django upgrade
 changes them, that test fails and the functions below follow.

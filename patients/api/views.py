@@ -133,8 +133,13 @@ class SessionViewSet(
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        # The body is part of the session's key: a key reused with another body (once its
+        # stored answer is purged) makes a new session instead of finding the old one.
         submission_key = (
-            uuid.uuid5(uuid.NAMESPACE_URL, f"isohold:{request.user.pk}:{key}")
+            uuid.uuid5(
+                uuid.NAMESPACE_URL,
+                f"isohold:{request.user.pk}:{key}:{request.idempotency_digest}",
+            )
             if key
             else uuid.uuid4()
         )

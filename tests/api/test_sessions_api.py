@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from patients import services
-from patients.models import AssignmentItem, CheckIn, Decision, Session
+from patients.models import AssignmentItem, CheckIn, Decision, Session, SessionEntry
 from physio.models import IdempotencyRecord
 from tests.factories import programme_with_ladders
 
@@ -119,7 +119,7 @@ def test_a_key_used_with_another_assignment_is_409_and_saves_nothing(patient, cl
     assert list(Session.objects.values_list("assignment", flat=True)) == [first.pk]
 
 
-def test_a_purged_key_counts_as_new(patient, assignment):
+def test_a_purged_key_with_another_body_makes_a_new_session(patient, assignment):
     client = api_for(patient)
     client.post("/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="old")
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
@@ -127,11 +127,70 @@ def test_a_purged_key_counts_as_new(patient, assignment):
     again = client.post(
         "/api/v1/sessions/", body(assignment, effort=6), format="json", HTTP_IDEMPOTENCY_KEY="old"
     )
-    # No 409 for the other body: the key is free again. The session under that key is
-    # the patient's earlier one, found by its submission key.
     assert again.status_code == 201
     assert "Idempotent-Replay" not in again
+    assert sorted(SessionEntry.objects.values_list("effort", flat=True)) == [5, 6]
+
+
+def test_a_purged_key_with_the_same_body_finds_the_first_session(patient, assignment):
+    client = api_for(patient)
+    first = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    call_command("purge_idempotency_keys", stdout=StringIO())
+    again = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="old"
+    )
+    assert again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
     assert Session.objects.count() == 1
+
+
+def test_a_replay_after_the_programme_was_finished_still_gets_the_first_answer(patient, assignment):
+    client = api_for(patient)
+    first = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="late"
+    )
+    services.change_assignment_status(assignment=assignment, action="finish")
+    again = client.post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="late"
+    )
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replay"] == "true"
+
+
+def test_same_key_with_an_invalid_other_body_is_409(patient, assignment):
+    client = api_for(patient)
+    client.post("/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="k3")
+    response = client.post(
+        "/api/v1/sessions/", body(assignment, per_set=[1]), format="json", HTTP_IDEMPOTENCY_KEY="k3"
+    )
+    assert response.status_code == 409
+
+
+def test_a_replayed_check_in_gets_the_first_answer(patient, assignment):
+    client = api_for(patient)
+    session_id = client.post("/api/v1/sessions/", body(assignment), format="json").json()["id"]
+    Session.objects.filter(pk=session_id).update(performed_at=timezone.now() - timedelta(hours=14))
+    check_in = {"session": session_id, "pain_now": 2, "worse_than_usual": False}
+    first = client.post("/api/v1/check-ins/", check_in, format="json", HTTP_IDEMPOTENCY_KEY="m")
+    again = client.post("/api/v1/check-ins/", check_in, format="json", HTTP_IDEMPOTENCY_KEY="m")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert CheckIn.objects.count() == 1
+
+
+def test_an_exercise_logged_twice_in_one_session_is_refused(patient, assignment):
+    payload = body(assignment)
+    payload["entries"].append(dict(payload["entries"][0]))
+    response = api_for(patient).post(
+        "/api/v1/sessions/", payload, format="json", HTTP_IDEMPOTENCY_KEY="twice"
+    )
+    assert response.status_code == 400
+    assert "once per session" in response.json()["non_field_errors"][0]
+    assert not Session.objects.exists()
 
 
 def test_purging_removes_only_expired_keys(patient, assignment):
@@ -265,6 +324,7 @@ def test_check_in_then_red_decision_is_listed(patient, clinician, assignment):
     assert decisions["results"][0]["action"] == "pause"
     assert client.get("/api/v1/decisions/").json()["count"] == 1  # the patient reads their own
     assert Decision.objects.get().action == "pause"
+    assert Decision.objects.get().patient == patient.patient_record  # the engine's, too
 
 
 def test_assignment_shows_items_levels_and_current_level(patient, assignment):

@@ -202,6 +202,7 @@ def test_clinician_moves_a_level_with_a_reason(assignment, clinician):
     )
     assert decision.action == "moved" and decision.to_level == 4
     assert "tolerating well in clinic" in decision.reasons[0]
+    assert decision.patient_id == assignment.patient_id
     assert level_of(assignment) == 4
     with pytest.raises(services.DecisionError):
         services.move_level(item=the_item(assignment), to_level=9, by=clinician, reason="x")
