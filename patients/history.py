@@ -48,6 +48,7 @@ class SessionRow:
 
     id: int
     performed_at: datetime
+    assignment_id: int
     morning_pain: int | None  # None: no check-in
     worse_than_usual: bool | None
     entries: list = field(default_factory=list)
@@ -55,6 +56,10 @@ class SessionRow:
     @property
     def has_check_in(self) -> bool:
         return self.morning_pain is not None
+
+    @property
+    def responses(self) -> set:
+        return {entry["response"] for entry in self.entries}
 
 
 def entry_line(entry) -> str:
@@ -94,6 +99,7 @@ def recent_sessions(patient, count: int = CHART_SESSIONS) -> list[SessionRow]:
         .values_list(
             "id",
             "performed_at",
+            "assignment_id",
             "check_in__pain_now",
             "check_in__worse_than_usual",
             "entries__id",
@@ -101,9 +107,11 @@ def recent_sessions(patient, count: int = CHART_SESSIONS) -> list[SessionRow]:
         )
     )
     sessions: list[SessionRow] = []
-    for session_id, performed_at, morning_pain, worse, entry_id, *values in rows:
+    for session_id, performed_at, assignment_id, morning_pain, worse, entry_id, *values in rows:
         if not sessions or sessions[-1].id != session_id:
-            sessions.append(SessionRow(session_id, performed_at, morning_pain, worse))
+            sessions.append(
+                SessionRow(session_id, performed_at, assignment_id, morning_pain, worse)
+            )
         if entry_id is not None:
             sessions[-1].entries.append(dict(zip(ENTRY_KEYS, values, strict=True)))
     return sessions

@@ -307,6 +307,15 @@ class AssignmentItem(LadderItem):
     class Meta(LadderItem.Meta):
         verbose_name = _("assignment item")
         verbose_name_plural = _("assignment items")
+        indexes = [
+            # The dashboard's "ready to progress": a clinic's few waiting items are found
+            # from its active programmes without reading every waiting item of every clinic.
+            models.Index(
+                fields=["assignment"],
+                condition=Q(awaiting_approval__isnull=False),
+                name="item_awaiting_by_assignment",
+            )
+        ]
 
 
 class AssignmentLevel(LevelPrescription):

@@ -7,7 +7,17 @@ fixed number of times whatever the number of patients or sessions.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -128,12 +138,42 @@ def active_assignment_ids(user):
     )
 
 
+class _OneOf(Expression):
+    """`column = ANY(ARRAY(subquery))`: PostgreSQL runs the subquery once, first, and then
+    probes an index with its rows. Written as `IN (subquery)` it was planned as a
+    semi-join that read every row of the index it joined against."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, subquery):
+        super().__init__()
+        self.column, self.subquery = F(column), Subquery(subquery)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.subquery = expressions
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+
+
+def in_active_programmes(user) -> Q:
+    """Rows whose `assignment_id` is one of the clinic's active programmes."""
+    ids = active_assignment_ids(user)
+    if connection.vendor == "postgresql":
+        return Q(_OneOf("assignment_id", ids))
+    return Q(assignment_id__in=ids)
+
+
 def ready_items(user):
     """Items waiting for a clinician to approve their next level, longest waiting first."""
     return (
-        AssignmentItem.objects.filter(
-            assignment_id__in=active_assignment_ids(user), awaiting_approval__isnull=False
-        )
+        AssignmentItem.objects.filter(in_active_programmes(user), awaiting_approval__isnull=False)
         .select_related("assignment__patient", "awaiting_approval", "current_level__exercise")
         .only(
             "title",

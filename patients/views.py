@@ -579,22 +579,23 @@ class PatientDetailView(PatientMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         patient = self.object
-        services.expire_pending_check_ins(patient_id=patient.pk)
         assignments = list(patient.assignments.order_by("-created_at", "-id"))
+        # One read of the newest sessions serves the charts, the table of the latest, and
+        # (mostly) the items' streaks.
+        sessions = recent_sessions(patient)
+        # As on the dashboard: if the scheduled job is late, what the page shows is decided
+        # before it is shown (older waiting sessions are the job's).
+        if services.expire_shown_check_ins(sessions):
+            sessions = recent_sessions(patient)
         # One more than shown tells whether to link to all of them.
         # Picked by their ids first, so the sort over all of the patient's decisions
         # carries two columns rather than whole rows.
-        newest = Decision.objects.filter(item__assignment__patient=patient).order_by(
-            "-created_at", "-id"
-        )
+        newest = Decision.objects.filter(patient=patient).order_by("-created_at", "-id")
         decisions = list(
             Decision.objects.filter(pk__in=newest.values("pk")[: self.decision_count + 1])
             .select_related("actor", "item")
             .order_by("-created_at", "-id")
         )
-        # One read of the newest sessions serves the charts, the table of the latest, and
-        # (mostly) the items' streaks.
-        sessions = recent_sessions(patient)
         current = next((a for a in assignments if a.is_current), None)
         if current is not None:
             current.item_list = review_items(current)

@@ -239,12 +239,12 @@ class TestPagesShowTheProgramme:
                 ],
             )
         # The same for 3 sessions as for 30: the browser session and user, the patient,
-        # sessions whose check-in wait ran out, the programmes, the newest decisions, the
-        # newest sessions with their entries (charts, table, weekly counts and streaks),
+        # the programmes, the newest sessions with their entries (charts, table, weekly
+        # counts, streaks, and whether a check-in wait ran out), the newest decisions,
         # the items (each with its latest decision's id) and their levels, the change
         # history's page and the two tables on it (patient, programme), open alerts, PSFS
-        # scores, the invitation: 15.
-        with django_assert_num_queries(15):
+        # scores, the invitation: 14.
+        with django_assert_num_queries(14):
             clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
 
     def test_printable_programme_has_dose_and_stop_rule(

@@ -186,7 +186,8 @@ def test_weekly_counts_from_the_charts_sessions_match_the_database(
     with django_assert_num_queries(queries):
         counted = history._weekly_sessions(record, 3, sessions, tz)
     # Sixty sessions that seem to start today leave the database to count.
-    today = [history.SessionRow(0, timezone.now(), None, None)] * history.CHART_SESSIONS
+    today = [history.SessionRow(0, timezone.now(), assignment.pk, None, None)]
+    today *= history.CHART_SESSIONS
     with django_assert_num_queries(1):
         from_database = history._weekly_sessions(record, 3, today, tz)
     assert counted == from_database

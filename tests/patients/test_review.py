@@ -225,6 +225,21 @@ def test_the_dashboard_decides_a_shown_session_whose_check_in_wait_ran_out(
     assert [response for _name, response in shown.entries] == ["amber"]
 
 
+def test_the_patient_page_decides_a_shown_session_whose_check_in_wait_ran_out(
+    clinician_client, assignment
+):
+    session = log(assignment, timezone.now() - timedelta(hours=40))
+    SessionEntry.objects.filter(session=session).update(response="provisional")
+    response = clinician_client.get(
+        reverse("patients:patient-detail", args=[assignment.patient_id])
+    )
+    assert SessionEntry.objects.get(session=session).response == "amber"
+    # The page shows what was decided, not the reading it had before.
+    (shown,) = response.context["recent_sessions"]
+    assert [entry["response"] for entry in shown.entries] == ["amber"]
+    assert response.context["decisions"][0].reasons
+
+
 def quiet_patients(clinician, count):
     programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=2)
     for number in range(count):
