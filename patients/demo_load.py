@@ -659,6 +659,7 @@ class DemoLoad:
         story = Story(
             self,
             patient_id=patient_id,
+            clinic_id=clinic_id,
             baseline=baseline,
             profile=profile,
             auto_advance=auto_advance,
@@ -744,11 +745,14 @@ class DemoLoad:
 class Story:
     """One assignment played forward session by session, as the app would have seen it."""
 
-    def __init__(self, load, *, patient_id, baseline, profile, auto_advance, clinician, start):
+    def __init__(
+        self, load, *, patient_id, clinic_id, baseline, profile, auto_advance, clinician, start
+    ):
         rng = load.rng
         self.load = load
         self.rng = rng
         self.patient_id = patient_id
+        self.clinic_id = clinic_id
         self.baseline = baseline
         self.profile = profile
         self.numbers = profile.as_numbers()
@@ -850,6 +854,7 @@ class Story:
             Decision,
             item_id=item.id,
             patient_id=self.patient_id,
+            clinic_id=self.clinic_id,
             action=action,
             from_level=from_level,
             to_level=to_level,
@@ -879,6 +884,7 @@ class Story:
             Session,
             assignment_id=self.assignment_id,
             patient_id=self.patient_id,
+            clinic_id=self.clinic_id,
             performed_at=moment,
             submission_key=uuid.UUID(int=rng.getrandbits(128), version=4),
             notes=rng.choice(SESSION_NOTES) if rng.random() < 0.04 else "",

@@ -17,12 +17,21 @@ from .audit import ClinicalHistory
 PAIN_HELP = _("0 = no pain, 10 = worst imaginable.")
 
 
-def scoped_to(queryset, user, patient_path: str):
+def clinic_of_patient(row) -> None:
+    """Fill in a row's copy of its patient's clinic, unless the caller already did."""
+    if row.clinic_id is None:
+        row.clinic_id = Patient.objects.values_list("clinic_id", flat=True).get(pk=row.patient_id)
+
+
+def scoped_to(queryset, user, patient_path: str, *, clinic_field: str | None = None):
     """Rows a user may see: their clinic's for a clinician, their own for a patient.
 
     `patient_path` is the lookup from the model to its Patient, e.g. "item__assignment__patient".
+    `clinic_field`: the model's own copy of its patient's clinic, where it keeps one.
     """
     if getattr(user, "is_clinician", False):
+        if clinic_field:
+            return queryset.filter(**{f"{clinic_field}_id": user.clinic_id})
         return queryset.filter(**{f"{patient_path}__clinic_id": user.clinic_id})
     if getattr(user, "is_patient", False):
         return queryset.filter(**{f"{patient_path}__user": user})
@@ -338,7 +347,7 @@ def pain_field(label, **kwargs):
 
 class SessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return scoped_to(self, user, "patient")
+        return scoped_to(self, user, "patient", clinic_field="clinic")
 
 
 class Session(models.Model):
@@ -350,6 +359,15 @@ class Session(models.Model):
     # Denormalised from the assignment so scoping and per-patient history stay one index away.
     patient = models.ForeignKey(
         Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    # And the patient's clinic: a clinic's newest sessions are then one index range, however
+    # many other clinics share the table.
+    clinic = models.ForeignKey(
+        "physio.Clinic",
+        verbose_name=_("clinic"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
     )
     performed_at = models.DateTimeField(_("done at"), default=timezone.now, db_index=True)
     submission_key = models.UUIDField(
@@ -374,6 +392,8 @@ class Session(models.Model):
             models.Index(fields=["patient", "-performed_at"]),
             # "Last session of this programme" (the dashboard's quiet patients) in one probe.
             models.Index(fields=["assignment", "-performed_at"]),
+            # The clinic's newest sessions (API list, dashboard): walk this, stop at a page.
+            models.Index(fields=["clinic", "-performed_at", "-id"], name="session_clinic_newest"),
         ]
 
     def __str__(self):
@@ -381,6 +401,10 @@ class Session(models.Model):
             "patient": self.patient,
             "date": timezone.localtime(self.performed_at).strftime("%d %b %Y %H:%M"),
         }
+
+    def save(self, *args, **kwargs):
+        clinic_of_patient(self)
+        super().save(*args, **kwargs)
 
 
 class SessionEntry(models.Model):
@@ -549,7 +573,7 @@ class PsfsRating(models.Model):
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return scoped_to(self, user, "patient")
+        return scoped_to(self, user, "patient", clinic_field="clinic")
 
 
 class Decision(models.Model):
@@ -566,6 +590,14 @@ class Decision(models.Model):
         verbose_name=_("patient"),
         on_delete=models.CASCADE,
         related_name="decisions",
+        editable=False,
+    )
+    # And the patient's clinic, as on Session.
+    clinic = models.ForeignKey(
+        "physio.Clinic",
+        verbose_name=_("clinic"),
+        on_delete=models.CASCADE,
+        related_name="+",
         editable=False,
     )
     action = models.CharField(_("action"), max_length=20)
@@ -596,12 +628,17 @@ class Decision(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["item", "-created_at"]),
-            # The clinic's newest decisions first (API list): walk this, stop at a page.
-            models.Index(fields=["-created_at", "-id"], name="decision_newest_first"),
+            # The clinic's newest decisions first (API list): walk this, stop at a page. Across
+            # all clinics, as before, the walk grew with the number of clinics in the table.
+            models.Index(fields=["clinic", "-created_at", "-id"], name="decision_clinic_newest"),
         ]
 
     def __str__(self):
         return f"{self.action} {self.from_level}→{self.to_level} ({self.item})"
+
+    def save(self, *args, **kwargs):
+        clinic_of_patient(self)
+        super().save(*args, **kwargs)
 
     @property
     def by_engine(self) -> bool:

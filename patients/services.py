@@ -384,6 +384,7 @@ def _log_session_locked(
     session = Session(
         assignment=assignment,
         patient=assignment.patient,
+        clinic_id=assignment.patient.clinic_id,
         performed_at=now,
         submission_key=submission_key,
         notes=notes,
@@ -665,6 +666,7 @@ def evaluate_item(*, item: AssignmentItem, now=None, session: Session | None = N
     decision = Decision(
         item=item,
         patient_id=assignment.patient_id,
+        clinic_id=assignment.patient.clinic_id,
         action=outcome.action,
         from_level=outcome.from_level,
         to_level=outcome.to_level,
@@ -759,9 +761,12 @@ def _locked_item(item: AssignmentItem) -> AssignmentItem:
 
 def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision:
     assignment = item.assignment
+    # Read with the assignment on most paths; where it was not, the decision looks it up.
+    patient_read = Assignment.patient.is_cached(assignment)
     decision = Decision(
         item=item,
         patient_id=assignment.patient_id,
+        clinic_id=assignment.patient.clinic_id if patient_read else None,
         action=action,
         from_level=level_number(item, item.current_level_id),
         to_level=to_level,
