@@ -20,6 +20,12 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email"]
     raw_id_fields = ["user", "clinician"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A patient stays with the clinic that registered them: their sessions and decisions
+        # carry that clinic too, and clinicians' lists are scoped by it.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "clinic"] if obj is not None else fields
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):

@@ -361,13 +361,15 @@ class Session(models.Model):
         Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="sessions"
     )
     # And the patient's clinic: a clinic's newest sessions are then one index range, however
-    # many other clinics share the table.
+    # many other clinics share the table. Indexed by `session_clinic_newest`, which leads
+    # with it.
     clinic = models.ForeignKey(
         "physio.Clinic",
         verbose_name=_("clinic"),
         on_delete=models.CASCADE,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     performed_at = models.DateTimeField(_("done at"), default=timezone.now, db_index=True)
     submission_key = models.UUIDField(
@@ -592,13 +594,14 @@ class Decision(models.Model):
         related_name="decisions",
         editable=False,
     )
-    # And the patient's clinic, as on Session.
+    # And the patient's clinic, as on Session (indexed by `decision_clinic_newest`).
     clinic = models.ForeignKey(
         "physio.Clinic",
         verbose_name=_("clinic"),
         on_delete=models.CASCADE,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=20)
     from_level = models.PositiveSmallIntegerField(_("from level"))

@@ -761,12 +761,10 @@ def _locked_item(item: AssignmentItem) -> AssignmentItem:
 
 def _clinician_decision(item, *, action, to_level, reasons, by, now) -> Decision:
     assignment = item.assignment
-    # Read with the assignment on most paths; where it was not, the decision looks it up.
-    patient_read = Assignment.patient.is_cached(assignment)
     decision = Decision(
         item=item,
         patient_id=assignment.patient_id,
-        clinic_id=assignment.patient.clinic_id if patient_read else None,
+        clinic_id=assignment.patient.clinic_id,
         action=action,
         from_level=level_number(item, item.current_level_id),
         to_level=to_level,

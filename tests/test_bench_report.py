@@ -47,10 +47,28 @@ def test_the_post_share_of_the_floor_counts_in_both_verdicts():
     assert "All targets met alone: no." in text
 
 
-def test_errors_in_either_run_fail_the_route():
+def test_errors_fail_only_the_run_they_happened_in():
     floor = route("floor", "floor", [1.0] * 100, wall=0.1)
     page = route("page", "page", [10.0] * 10, alone_ms=[10.0] * 10)
     page.alone.errors = {500: 2}
     _text, rows = table([floor, page])
-    assert "| 2 (500×2) |" in rows["page"]
-    assert rows["page"].endswith("| **no** | **no** |")
+    assert "| 0; alone 2 (500×2) |" in rows["page"]
+    assert rows["page"].endswith("| yes | **no** |")
+
+
+def test_an_alone_run_with_only_errors_fails():
+    floor = route("floor", "floor", [1.0] * 100, wall=0.1)
+    page = route("page", "page", [10.0] * 10, alone_ms=[])
+    page.alone.errors = {502: 5}
+    text, rows = table([floor, page])
+    assert rows["page"].endswith("| yes | **no** |")
+    assert "All targets met alone: no." in text
+
+
+def test_without_an_alone_run_there_is_no_alone_verdict():
+    floor = route("floor", "floor", [1.0] * 100, wall=0.1)
+    page = route("page", "page", [10.0] * 10)
+    text, rows = table([floor, page])
+    assert rows["page"].endswith("| yes | – |")
+    assert "All targets met under load: yes." in text
+    assert "met alone" not in text.split("| route |")[0] + text.split("|---|")[-1]

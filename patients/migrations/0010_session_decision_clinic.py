@@ -29,16 +29,21 @@ class Migration(migrations.Migration):
         ("physio", "0003_webhooks"),
     ]
 
+    # No index of its own on clinic: 0011 adds the ones that lead with it.
     operations = [
         migrations.AddField(
             model_name="session",
             name="clinic",
-            field=clinic_field(on_delete=django.db.models.deletion.CASCADE, related_name="+"),
+            field=clinic_field(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+"
+            ),
         ),
         migrations.AddField(
             model_name="decision",
             name="clinic",
-            field=clinic_field(on_delete=django.db.models.deletion.CASCADE, related_name="+"),
+            field=clinic_field(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+"
+            ),
         ),
         migrations.AddField(
             model_name="historicaldecision",

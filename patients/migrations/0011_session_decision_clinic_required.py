@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             model_name="session",
             name="clinic",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
@@ -25,6 +26,7 @@ class Migration(migrations.Migration):
             model_name="decision",
             name="clinic",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
