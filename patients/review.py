@@ -4,9 +4,10 @@ Reads only; every query here is scoped to the clinician's clinic and runs a
 fixed number of times whatever the number of patients or sessions.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -38,6 +39,11 @@ from .models import (
 from .services import CHECK_IN_WINDOW
 
 QUIET_DAYS = 7
+# "No session in 7 days" and "missed check-ins" move on the scale of days: the dashboard
+# keeps each clinic's first rows and count of them for a few minutes instead of reading
+# them on every load (ready-to-progress and alerts, which clinicians act on, stay live).
+SLOW_KINDS = ("quiet", "missed")
+SLOW_KINDS_KEPT = timedelta(minutes=5)
 # Rows of each kind on the dashboard; each kind links to its full list, page by page.
 DASHBOARD_ROWS = 5
 # A row names and links the patient: nothing else of the patient is read.
@@ -104,6 +110,7 @@ class AttentionSection:
     kind: AttentionKind
     rows: list
     total: int
+    as_of: object = None  # when it was read, if it is a kept copy
 
     @property
     def more(self) -> int:
@@ -253,19 +260,33 @@ def attention_queryset(kind: str, user, now=None):
     return missed_check_ins(user, now)
 
 
+def attention_section(key: str, user, now, limit: int) -> AttentionSection:
+    """The first `limit` rows of one kind and how many there are, in one query: the total
+    rides along on every row as a window count."""
+    objects = list(attention_queryset(key, user, now).annotate(total=Window(Count("pk")))[:limit])
+    total = objects[0].total if objects else 0
+    return AttentionSection(ATTENTION_KINDS[key], attention_rows(key, objects), total)
+
+
 def needs_attention(user, now=None, limit=DASHBOARD_ROWS) -> dict[str, AttentionSection]:
     """The first `limit` rows of each kind, most urgent first, and how many there are.
 
-    One query per kind: the total rides along on every row as a window count.
+    One query per kind, except that the slow kinds come from the copy kept for the clinic
+    when there is one (at most `SLOW_KINDS_KEPT` old, and saying when it was read). The
+    copy is each server process's own: nothing needs telling when it goes out of date.
     """
     now = now or timezone.now()
     sections = {}
-    for key, kind in ATTENTION_KINDS.items():
-        objects = list(
-            attention_queryset(key, user, now).annotate(total=Window(Count("pk")))[:limit]
-        )
-        total = objects[0].total if objects else 0
-        sections[key] = AttentionSection(kind, attention_rows(key, objects), total)
+    for key in ATTENTION_KINDS:
+        if key not in SLOW_KINDS:
+            sections[key] = attention_section(key, user, now, limit)
+            continue
+        cache_key = f"attention:{user.clinic_id}:{key}:{limit}"
+        kept = cache.get(cache_key)
+        if kept is None:
+            kept = replace(attention_section(key, user, now, limit), as_of=now)
+            cache.set(cache_key, kept, SLOW_KINDS_KEPT.total_seconds())
+        sections[key] = kept
     return sections
 
 

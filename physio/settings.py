@@ -104,6 +104,16 @@ TEMPLATES = [
     },
 ]
 
+# Each process's own memory: it holds only copies that may go out of date by design
+# (the dashboard's slow-moving sections, see patients.review), so nothing is shared or
+# invalidated across servers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "isohold",
+    }
+}
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

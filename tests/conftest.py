@@ -52,6 +52,16 @@ def _zeal_on(_zeal_installed):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing kept from another (the dashboard keeps slow sections)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +12,14 @@ from patients import services
 from patients.models import Alert, Assignment, AssignmentItem, Decision, SessionEntry
 from patients.review import DASHBOARD_ROWS
 from tests.factories import PatientFactory, programme_with_ladders
-from tests.patients.test_gating import START, green_day, level_of, log, make_assignment
+from tests.patients.test_gating import (
+    START,
+    green_day,
+    level_of,
+    log,
+    make_assignment,
+    the_item,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -306,6 +314,45 @@ def test_a_paused_programme_is_not_ready(clinician_client, ready):
     ready.status = "paused"
     ready.save()
     assert clinician_client.get(reverse("patients:dashboard")).context["counts"]["ready"] == 0
+
+
+def counts_on_the_dashboard(client):
+    response = client.get(reverse("patients:dashboard"))
+    return response, response.context["counts"]
+
+
+def test_the_slow_sections_are_kept_for_minutes_and_say_when_they_were_read(
+    clinician_client, clinician, ready, django_assert_num_queries
+):
+    quiet_patients(clinician, 2)
+    first, counts = counts_on_the_dashboard(clinician_client)
+    assert (counts["quiet"], counts["ready"]) == (2, 1)
+    assert "updated every few minutes" in first.content.decode()
+    # A third quiet patient and a second item ready: the kept "quiet" count lags, the
+    # ready count does not.
+    quiet_patients(clinician, 1)
+    services.move_level(
+        item=AssignmentItem.objects.get(pk=the_item(ready).pk),
+        to_level=1,
+        by=clinician,
+        reason="Easier",
+    )
+    # The two slow kinds are not read again: 8 queries less those 2.
+    with django_assert_num_queries(6):
+        _again, counts = counts_on_the_dashboard(clinician_client)
+    assert counts["quiet"] == 2
+    assert counts["ready"] == 0  # approving or moving the level clears it at once
+    cache.clear()  # as if the few minutes had passed
+    _later, counts = counts_on_the_dashboard(clinician_client)
+    assert counts["quiet"] == 3
+
+
+def test_each_clinic_keeps_its_own_slow_sections(client, login, clinician, outsider):
+    quiet_patients(clinician, 2)
+    assert counts_on_the_dashboard(login(clinician))[1]["quiet"] == 2
+    response, counts = counts_on_the_dashboard(login(outsider))
+    assert counts["quiet"] == 0
+    assert "Quiet00" not in response.content.decode()
 
 
 @pytest.mark.parametrize("patients", [3, 30])
