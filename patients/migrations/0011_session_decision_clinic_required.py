@@ -2,6 +2,17 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def required_clinic():
+    return models.ForeignKey(
+        db_index=False,
+        editable=False,
+        on_delete=django.db.models.deletion.CASCADE,
+        related_name="+",
+        to="physio.clinic",
+        verbose_name="clinic",
+    )
+
+
 # Apart from 0010, as 0008 is from 0007: a table with foreign-key checks pending from that
 # migration's updates cannot be altered in the same transaction on PostgreSQL.
 class Migration(migrations.Migration):
@@ -10,30 +21,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="session",
-            name="clinic",
-            field=models.ForeignKey(
-                db_index=False,
-                editable=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="physio.clinic",
-                verbose_name="clinic",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="decision",
-            name="clinic",
-            field=models.ForeignKey(
-                db_index=False,
-                editable=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="physio.clinic",
-                verbose_name="clinic",
-            ),
-        ),
+        migrations.AlterField(model_name="session", name="clinic", field=required_clinic()),
+        migrations.AlterField(model_name="decision", name="clinic", field=required_clinic()),
         migrations.RemoveIndex(
             model_name="decision",
             name="decision_newest_first",
