@@ -631,8 +631,8 @@ class Decision(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["item", "-created_at"]),
-            # The clinic's newest decisions first (API list): walk this, stop at a page. Across
-            # all clinics, as before, the walk grew with the number of clinics in the table.
+            # The clinic's newest decisions first (API list): walk this, stop at a page. (The
+            # index it replaces spanned every clinic, so the walk grew with their number.)
             models.Index(fields=["clinic", "-created_at", "-id"], name="decision_clinic_newest"),
         ]
 
