@@ -55,6 +55,20 @@ class PatientSessionsView(PatientMixin, View):
         return render(request, self.template_name, context)
 
 
+class PatientProgrammesView(PatientMixin, View):
+    """Every programme the patient was given, newest first, page by page."""
+
+    template_name = "patients/patient_programmes.html"
+    paginate_by = 25
+
+    def get(self, request, pk):
+        patient = get_object_or_404(self.get_queryset(), pk=pk)
+        programmes = patient.assignments.order_by("-created_at", "-id")
+        page = Paginator(programmes, self.paginate_by).get_page(request.GET.get("page"))
+        context = {"patient": patient, "programmes": page.object_list, "page_obj": page}
+        return render(request, self.template_name, context)
+
+
 class PatientDecisionsView(PatientMixin, View):
     """Every decision on the patient's levels, newest first, page by page."""
 
@@ -64,7 +78,7 @@ class PatientDecisionsView(PatientMixin, View):
     def get(self, request, pk):
         patient = get_object_or_404(self.get_queryset(), pk=pk)
         decisions = (
-            Decision.objects.filter(item__assignment__patient=patient)
+            Decision.objects.filter(patient=patient)
             .select_related("actor", "item")
             .order_by("-created_at", "-id")
         )

@@ -41,6 +41,11 @@ urlpatterns = [
         name="patient-sessions",
     ),
     path(
+        "patients/<int:pk>/programmes/",
+        record_views.PatientProgrammesView.as_view(),
+        name="patient-programmes",
+    ),
+    path(
         "patients/<int:pk>/decisions/",
         record_views.PatientDecisionsView.as_view(),
         name="patient-decisions",

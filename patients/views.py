@@ -573,13 +573,19 @@ class PatientDetailView(PatientMixin, DetailView):
     recent_session_count = 10
     decision_count = 10
     change_count = 5
+    earlier_programme_count = 5
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
 
     def get_context_data(self, **kwargs):
         patient = self.object
-        assignments = list(patient.assignments.order_by("-created_at", "-id"))
+        # A patient has one current programme at most, and it is the newest: a new one can
+        # only be given once the last is finished. So the newest few are the current one
+        # and the latest earlier ones, with one more to tell whether to link to all.
+        assignments = list(
+            patient.assignments.order_by("-created_at", "-id")[: self.earlier_programme_count + 2]
+        )
         # One read of the newest sessions serves the charts, the table of the latest, and
         # (mostly) the items' streaks.
         sessions = recent_sessions(patient)
@@ -597,6 +603,7 @@ class PatientDetailView(PatientMixin, DetailView):
             .order_by("-created_at", "-id")
         )
         current = next((a for a in assignments if a.is_current), None)
+        earlier = [a for a in assignments if not a.is_current]
         if current is not None:
             current.item_list = review_items(current)
             review.annotate_item_progress(
@@ -631,7 +638,8 @@ class PatientDetailView(PatientMixin, DetailView):
             decline_form=DeclineForm(),
             recent_sessions=with_entry_lines(sessions[::-1][: self.recent_session_count]),
             more_sessions=len(sessions) > self.recent_session_count,
-            history=[a for a in assignments if not a.is_current],
+            history=earlier[: self.earlier_programme_count],
+            more_history=len(earlier) > self.earlier_programme_count,
             invitation=patient.invitations.first(),
             new_invitation_link=new_link,
             **kwargs,

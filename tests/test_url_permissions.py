@@ -215,6 +215,7 @@ EXPECTED = {
     "patients:patient-changes": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:patient-sessions": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:patient-decisions": [GET(CLINIC_OBJECT, pk="patient")],
+    "patients:patient-programmes": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:export": [GET(CLINIC_OBJECT, pk="patient")],
     "patients:erase": [
         GET(CLINIC_OBJECT, pk="patient"),

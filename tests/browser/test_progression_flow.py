@@ -122,7 +122,8 @@ def test_three_green_days_approval_then_a_flare(
         desk.get_by_role("link", name=record.full_name).first.click()
         expect(desk.get_by_role("heading", name="Decisions")).to_be_visible()
         assert axe_for(desk) == []
-        for path in (f"/patients/{record.pk}/sessions/", f"/patients/{record.pk}/decisions/"):
+        for page in ("sessions", "decisions", "programmes"):
+            path = f"/patients/{record.pk}/{page}/"
             desk.goto(path)
             expect(desk.get_by_role("heading", level=1)).to_contain_text(record.full_name)
             assert axe_for(desk) == [], path

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from zeal import zeal_ignore
 
 from patients import history, services
 from patients.models import Session, SessionNote
@@ -200,3 +201,69 @@ def _in_weeks(session, tz):
     today = timezone.localdate()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=history.CHART_WEEKS - 1)
     return session.performed_at.astimezone(tz).date() >= first
+
+
+def give_programmes(record, clinician, count):
+    """`count` programmes one after another, each finished before the next, the last
+    still current; returns them oldest first."""
+    programme = programme_with_ladders(clinic=clinician.clinic, items=1, levels=2)
+    given = []
+    for number in range(count):
+        if given:
+            services.change_assignment_status(assignment=given[-1], action="finish")
+        assignment = services.assign_programme(
+            patient=record,
+            programme=programme,
+            by=clinician,
+            start_date=timezone.localdate(),
+            rule_profile="strict",
+        )
+        assignment.name = f"Block {number:02}"
+        assignment.save(update_fields=["name"])
+        given.append(assignment)
+    return given
+
+
+class TestProgrammes:
+    def test_the_page_shows_the_latest_five_earlier_ones_and_links_to_all(
+        self, clinician_client, clinician, record
+    ):
+        with zeal_ignore():  # the same service, called once per programme
+            given = give_programmes(record, clinician, 8)
+        page = detail(clinician_client, record)
+        assert page.context["current"] == given[-1]
+        assert [a.name for a in page.context["history"]] == [
+            f"Block {n:02}" for n in (6, 5, 4, 3, 2)
+        ]
+        assert page.context["more_history"] is True
+        url = reverse("patients:patient-programmes", args=[record.pk])
+        assert url in page.content.decode()
+        listed = clinician_client.get(url)
+        assert [a.name for a in listed.context["programmes"]] == [
+            f"Block {n:02}" for n in reversed(range(8))
+        ]
+        text = listed.content.decode()
+        assert "Block 00" in text and "Finished" in text and "Active" in text
+
+    def test_a_few_earlier_programmes_need_no_link(self, clinician_client, clinician, record):
+        with zeal_ignore():
+            give_programmes(record, clinician, 3)
+        page = detail(clinician_client, record)
+        assert len(page.context["history"]) == 2
+        assert page.context["more_history"] is False
+        url = reverse("patients:patient-programmes", args=[record.pk])
+        assert url not in page.content.decode()
+
+    def test_a_patient_without_programmes_is_told_so(self, clinician_client, record):
+        listed = clinician_client.get(reverse("patients:patient-programmes", args=[record.pk]))
+        assert "No programme yet." in listed.content.decode()
+
+    @pytest.mark.parametrize("programmes", [2, 30])
+    def test_the_programmes_list_query_count_is_constant(
+        self, clinician_client, clinician, record, django_assert_num_queries, programmes
+    ):
+        with zeal_ignore():
+            give_programmes(record, clinician, programmes)
+        # browser session, user, patient, count, the page
+        with django_assert_num_queries(5):
+            clinician_client.get(reverse("patients:patient-programmes", args=[record.pk]))
