@@ -1,7 +1,7 @@
 """The patient's change history as a clinician reads it: when, who, and what changed,
 before → after, for the patient record, their programmes, exercise slots and levels.
 
-Decisions have their own section on the patient page, so they are recorded (see the
+Decisions have their own tab in the patient record, so they are recorded (see the
 models) but not repeated here. The rows of one page cost a bounded number of queries,
 whatever the length of the history: one to pick the page across the history tables,
 one per table that has rows on the page for those rows and the versions just before
@@ -152,12 +152,6 @@ class ChangeLog:
             raise TypeError("ChangeLog takes slices only")
         keys = list(self._index().order_by("-history_date", "-history_id")[window])
         return describe(self.patient, keys)
-
-
-def latest_changes(patient, limit: int = 20) -> tuple[list[Change], bool]:
-    """The newest `limit` changes, and whether there are more."""
-    changes = ChangeLog(patient)[: limit + 1]
-    return changes[:limit], len(changes) > limit
 
 
 def _rows_with_previous(model, ids):

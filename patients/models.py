@@ -356,9 +356,14 @@ class Session(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="sessions"
     )
-    # Denormalised from the assignment so scoping and per-patient history stay one index away.
+    # Denormalised from the assignment so scoping and per-patient history stay one index away
+    # (`session_patient_newest`, which leads with it).
     patient = models.ForeignKey(
-        Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="sessions"
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        db_index=False,
     )
     # And the patient's clinic: a clinic's newest sessions are then one index range, however
     # many other clinics share the table. Indexed by `session_clinic_newest`, which leads
@@ -391,7 +396,9 @@ class Session(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["patient", "-performed_at"]),
+            # A patient's newest sessions (their page, charts, history) in the order shown,
+            # so a page of them is read off the index without sorting the rest.
+            models.Index(fields=["patient", "-performed_at", "-id"], name="session_patient_newest"),
             # "Last session of this programme" (the dashboard's quiet patients) in one probe.
             models.Index(fields=["assignment", "-performed_at"]),
             # The clinic's newest sessions (API list, dashboard): walk this, stop at a page.
@@ -586,13 +593,14 @@ class Decision(models.Model):
     )
     # Denormalised from the item's assignment, as on Session: a clinic's decisions are then
     # one join away from its patients instead of three, which the API list and its count
-    # need at a million rows.
+    # need at a million rows. Indexed by `decision_patient_newest`, which leads with it.
     patient = models.ForeignKey(
         Patient,
         verbose_name=_("patient"),
         on_delete=models.CASCADE,
         related_name="decisions",
         editable=False,
+        db_index=False,
     )
     # And the patient's clinic, as on Session (indexed by `decision_clinic_newest`).
     clinic = models.ForeignKey(
@@ -634,6 +642,8 @@ class Decision(models.Model):
             # The clinic's newest decisions first (API list): walk this, stop at a page. (The
             # index it replaces spanned every clinic, so the walk grew with their number.)
             models.Index(fields=["clinic", "-created_at", "-id"], name="decision_clinic_newest"),
+            # A patient's newest decisions (their page) in the order shown.
+            models.Index(fields=["patient", "-created_at", "-id"], name="decision_patient_newest"),
         ]
 
     def __str__(self):

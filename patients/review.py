@@ -334,19 +334,16 @@ def recent_sessions(user, count: int) -> list[RecentSession]:
     return sessions
 
 
-def annotate_item_progress(
-    assignment, known_decisions=(), known_all=False, recent=None, recent_all=False
-) -> None:
+def annotate_item_progress(assignment, recent=None, recent_all=False) -> None:
     """Per item: the green streak at the current level and the latest decision.
 
     Reads the items from `assignment.item_list` if set, else `assignment.items`. At most
     two queries, each reading a few rows per item however long the programme has run:
     the newest entries since the item's level changed (no more than the streak needed
-    counts), and the newest decisions. A page that has read some of these already
-    passes them, and the query runs only when they may not be enough:
-    `recent`: the patient's newest sessions with their entries (`history.SessionRow`,
-    oldest first; `recent_all`: all of them); `known_decisions`: the patient's newest
-    decisions, newest first (`known_all`: all of them).
+    counts), and the newest decisions. A page that has read the patient's newest
+    sessions already passes them as `recent` (`history.SessionRow`, oldest first;
+    `recent_all`: all of them), and the first query runs only when they may not be
+    enough.
     """
     items = getattr(assignment, "item_list", None)
     if items is None:
@@ -356,11 +353,7 @@ def annotate_item_progress(
     by_item = _newest_entries_from(recent, recent_all, items, needed)
     if by_item is None:
         by_item = _newest_entries(assignment, needed)
-    latest_decisions = {}
-    for decision in known_decisions:
-        latest_decisions.setdefault(decision.item_id, decision)
-    if not known_all:
-        latest_decisions = _latest_decisions(assignment, items, latest_decisions)
+    latest_decisions = _latest_decisions(assignment, items)
     for item in items:
         streak = 0
         # Newest first, since the level last changed: the streak is the run of greens
@@ -382,27 +375,24 @@ def latest_decision_id():
     )
 
 
-def _latest_decisions(assignment, items, known: dict) -> dict:
-    """Each item's newest decision, from `known` where it is there; one query for the rest.
+def _latest_decisions(assignment, items) -> dict:
+    """Each item's newest decision, in one query (none when no item has one yet).
 
-    Items annotated with `latest_decision_id` ask only for decisions older than `known`.
+    Items annotated with `latest_decision_id` (see `latest_decision_id`) are looked up by
+    it; otherwise the newest of each of the assignment's items is found in the query.
     """
     if all(hasattr(item, "latest_decision_id") for item in items):
-        wanted = {item.pk: item.latest_decision_id for item in items}
-        found = {pk: d for pk, d in known.items() if pk in wanted and wanted[pk] == d.pk}
-        missing = [pk for item_pk, pk in wanted.items() if pk is not None and item_pk not in found]
-        if missing:
-            older = Decision.objects.filter(pk__in=missing).select_related("actor")
-            found.update({decision.item_id: decision for decision in older})
-        return found
-    if all(item.pk in known for item in items):
-        return known
-    latest = Decision.objects.filter(
-        pk__in=AssignmentItem.objects.filter(assignment=assignment)
-        .annotate(latest=latest_decision_id())
-        .values("latest")
-    ).select_related("actor")
-    return {decision.item_id: decision for decision in latest}
+        wanted = [item.latest_decision_id for item in items if item.latest_decision_id]
+        if not wanted:
+            return {}
+        latest = Decision.objects.filter(pk__in=wanted)
+    else:
+        latest = Decision.objects.filter(
+            pk__in=AssignmentItem.objects.filter(assignment=assignment)
+            .annotate(latest=latest_decision_id())
+            .values("latest")
+        )
+    return {decision.item_id: decision for decision in latest.select_related("actor")}
 
 
 def _newest_entries(assignment, needed) -> dict[int, list]:

@@ -23,7 +23,6 @@ from programmes.progression import profile_for
 from programmes.views import LadderEditorView
 
 from . import review, services
-from .changes import latest_changes
 from .forms import (
     AssignmentForm,
     AssignmentItemForm,
@@ -565,15 +564,16 @@ class PatientArchiveView(PatientMixin, DetailView):
 
 
 class PatientDetailView(PatientMixin, DetailView):
-    """The clinician's view of one patient: the programme and how each item stands, the
-    latest sessions, charts, decisions and changes (each list links to all of it)."""
+    """The clinician's overview of one patient: alerts, login, the programme and how each
+    item stands (with its latest decision), the latest sessions and the charts.
+
+    The patient's full records (sessions, decisions, programmes, change history) are tabs
+    of their own, each paginated, so the overview costs the same however long the patient
+    has been treated and opens fast for the clinician who needs the current picture."""
 
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
     recent_session_count = 10
-    decision_count = 10
-    change_count = 5
-    earlier_programme_count = 5
 
     def get_queryset(self):
         return super().get_queryset().select_related("clinician", "user")
@@ -581,11 +581,9 @@ class PatientDetailView(PatientMixin, DetailView):
     def get_context_data(self, **kwargs):
         patient = self.object
         # A patient has one current programme at most, and it is the newest: a new one can
-        # only be given once the last is finished. So the newest few are the current one
-        # and the latest earlier ones, with one more to tell whether to link to all.
-        assignments = list(
-            patient.assignments.order_by("-created_at", "-id")[: self.earlier_programme_count + 2]
-        )
+        # only be given once the last is finished.
+        newest = patient.assignments.order_by("-created_at", "-id").first()
+        current = newest if newest is not None and newest.is_current else None
         # One read of the newest sessions serves the charts, the table of the latest, and
         # (mostly) the items' streaks.
         sessions = recent_sessions(patient)
@@ -593,25 +591,10 @@ class PatientDetailView(PatientMixin, DetailView):
         # before it is shown (older waiting sessions are the job's).
         if services.expire_shown_check_ins(sessions):
             sessions = recent_sessions(patient)
-        # One more than shown tells whether to link to all of them.
-        # Picked by their ids first, so the sort over all of the patient's decisions
-        # carries two columns rather than whole rows.
-        newest = Decision.objects.filter(patient=patient).order_by("-created_at", "-id")
-        decisions = list(
-            Decision.objects.filter(pk__in=newest.values("pk")[: self.decision_count + 1])
-            .select_related("actor", "item")
-            .order_by("-created_at", "-id")
-        )
-        current = next((a for a in assignments if a.is_current), None)
-        earlier = [a for a in assignments if not a.is_current]
         if current is not None:
             current.item_list = review_items(current)
             review.annotate_item_progress(
-                current,
-                known_decisions=decisions,
-                known_all=len(decisions) <= self.decision_count,
-                recent=sessions,
-                recent_all=len(sessions) < CHART_SESSIONS,
+                current, recent=sessions, recent_all=len(sessions) < CHART_SESSIONS
             )
             current.profile_numbers = describe_profile(
                 profile_for(current.rule_profile, current.rule_numbers)
@@ -621,26 +604,20 @@ class PatientDetailView(PatientMixin, DetailView):
         if shown and shown.get("patient") == patient.pk:
             new_link = shown["link"]
             del self.request.session[SHOWN_INVITATION_KEY]
-        changes, more_changes = latest_changes(patient, self.change_count)
+        # The invitation matters only while it is shown or the patient has no login yet.
+        invitation = patient.invitations.first() if new_link or not patient.user_id else None
         return super().get_context_data(
-            changes=changes,
-            more_changes=more_changes,
             current=current,
             alerts=list(review.open_alerts_for(patient)),
-            decisions=decisions[: self.decision_count],
-            more_decisions=len(decisions) > self.decision_count,
             chart_data=history_chart_data(
                 patient,
                 sessions_per_week=current.sessions_per_week if current else None,
                 sessions=sessions,
             ),
-            move_form=MoveLevelForm(),
             decline_form=DeclineForm(),
             recent_sessions=with_entry_lines(sessions[::-1][: self.recent_session_count]),
             more_sessions=len(sessions) > self.recent_session_count,
-            history=earlier[: self.earlier_programme_count],
-            more_history=len(earlier) > self.earlier_programme_count,
-            invitation=patient.invitations.first(),
+            invitation=invitation,
             new_invitation_link=new_link,
             **kwargs,
         )

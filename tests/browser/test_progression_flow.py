@@ -117,16 +117,20 @@ def test_three_green_days_approval_then_a_flare(
         desk.goto("/dashboard/")
         expect(desk.locator(".attention-red")).to_contain_text(patient.patient_record.full_name)
         assert axe_for(desk) == []
-        # The patient's page and the full lists it links to.
+        # The patient's overview, then each tab of their record, opened from the tabs.
         record = patient.patient_record
         desk.get_by_role("link", name=record.full_name).first.click()
-        expect(desk.get_by_role("heading", name="Decisions")).to_be_visible()
+        expect(desk.get_by_role("heading", name="Current programme")).to_be_visible()
+        expect(desk.get_by_text("Latest decision:").first).to_be_visible()
         assert axe_for(desk) == []
-        for page in ("sessions", "decisions", "programmes"):
-            path = f"/patients/{record.pk}/{page}/"
-            desk.goto(path)
+        tabs = desk.get_by_role("navigation", name="Parts of the patient record")
+        for tab in ("Sessions", "Decisions", "Programmes", "Change history", "Overview"):
+            tabs.get_by_role("link", name=tab).click()
+            expect(tabs.get_by_role("link", name=tab)).to_have_attribute("aria-current", "page")
             expect(desk.get_by_role("heading", level=1)).to_contain_text(record.full_name)
-            assert axe_for(desk) == [], path
+            assert axe_for(desk) == [], tab
+        tabs.get_by_role("link", name="Decisions").click()
+        expect(desk.get_by_text("level 2 → 1").first).to_be_visible()
         desk.goto("/dashboard/missed/")
         expect(desk.get_by_role("heading", name="Missed check-ins")).to_be_visible()
         assert axe_for(desk) == []

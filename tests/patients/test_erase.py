@@ -246,7 +246,7 @@ class TestErasing:
         assert clinician.username in erasure.erased_by_name
         assert str(full_record.pk) in str(erasure)
         changes = clinician_client.get(
-            reverse("patients:patient-detail", args=[full_record.pk])
+            reverse("patients:patient-changes", args=[full_record.pk])
         ).context["changes"]
         assert (changes[0].lines, changes[0].who) == (["Personal data erased"], str(clinician))
 

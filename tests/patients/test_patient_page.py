@@ -1,4 +1,5 @@
-"""The clinician's patient page shows the latest of each list; the rest is a link away."""
+"""The clinician's patient page: an overview with the latest sessions, and the patient's
+whole record (sessions, decisions, programmes, changes) on tabs of its own."""
 
 import uuid
 from datetime import timedelta
@@ -99,12 +100,12 @@ class TestSessions:
         assert "Showing the latest 10 sessions." in text
         assert " · L1 · 3/3 · 5/10 · 2/2/2" in text
 
-    def test_a_few_sessions_need_no_link(self, clinician_client, record, assignment):
+    def test_a_few_sessions_need_no_see_all_line(self, clinician_client, record, assignment):
         log_sessions(assignment, 3)
         page = detail(clinician_client, record)
         assert len(page.context["recent_sessions"]) == 3
         assert page.context["more_sessions"] is False
-        assert reverse("patients:patient-sessions", args=[record.pk]) not in (page.content.decode())
+        assert "Showing the latest" not in page.content.decode()
 
     def test_every_session_is_listed_page_by_page_with_notes(
         self, clinician_client, clinician, record, assignment
@@ -134,22 +135,24 @@ class TestSessions:
 
 
 class TestDecisions:
-    def test_the_page_shows_the_latest_ten_and_links_to_all(
+    def test_the_decisions_tab_lists_them_all_and_the_overview_only_each_items_latest(
         self, clinician_client, clinician, record, assignment
     ):
         item = assignment.items.first()
         for number in range(12):
-            services.move_level(item=item, to_level=number % 3 + 1, by=clinician, reason="Try")
+            services.move_level(
+                item=item, to_level=number % 3 + 1, by=clinician, reason=f"Try {number}"
+            )
         page = detail(clinician_client, record)
-        assert len(page.context["decisions"]) == 10
-        assert page.context["more_decisions"] is True
+        text = page.content.decode()
         url = reverse("patients:patient-decisions", args=[record.pk])
-        assert url in page.content.decode()
+        assert f'href="{url}"' in text
+        assert "Try 11" in text and "Try 10" not in text
         listed = clinician_client.get(url)
         assert len(listed.context["decisions"]) == 12
-        assert "Try" in listed.content.decode()
+        assert all(f"Try {number}" in listed.content.decode() for number in range(12))
 
-    def test_each_item_shows_its_latest_decision_even_when_older_than_those_listed(
+    def test_each_item_shows_its_own_latest_decision(
         self, clinician_client, clinician, record, assignment
     ):
         first, second = assignment.items.order_by("order")
@@ -157,11 +160,10 @@ class TestDecisions:
         for number in range(12):
             services.move_level(item=first, to_level=number % 3 + 1, by=clinician, reason="Try")
         page = detail(clinician_client, record)
-        assert all(d.item_id == first.pk for d in page.context["decisions"])
         shown = {item.pk: item.latest_decision for item in page.context["current"].item_list}
         assert shown[second.pk].reasons[0].endswith("Early move")
         assert shown[second.pk].actor == clinician
-        assert shown[first.pk] == page.context["decisions"][0]
+        assert shown[first.pk] == first.decisions.order_by("-created_at", "-id").first()
 
     @pytest.mark.parametrize("moves", [3, 60])
     def test_the_decisions_list_query_count_is_constant(
@@ -225,19 +227,17 @@ def give_programmes(record, clinician, count):
 
 
 class TestProgrammes:
-    def test_the_page_shows_the_latest_five_earlier_ones_and_links_to_all(
+    def test_the_overview_shows_the_current_one_and_the_tab_lists_them_all(
         self, clinician_client, clinician, record
     ):
         with zeal_ignore():  # the same service, called once per programme
             given = give_programmes(record, clinician, 8)
         page = detail(clinician_client, record)
         assert page.context["current"] == given[-1]
-        assert [a.name for a in page.context["history"]] == [
-            f"Block {n:02}" for n in (6, 5, 4, 3, 2)
-        ]
-        assert page.context["more_history"] is True
+        text = page.content.decode()
+        assert "Block 07" in text and "Block 06" not in text
         url = reverse("patients:patient-programmes", args=[record.pk])
-        assert url in page.content.decode()
+        assert f'href="{url}"' in text
         listed = clinician_client.get(url)
         assert [a.name for a in listed.context["programmes"]] == [
             f"Block {n:02}" for n in reversed(range(8))
@@ -245,14 +245,15 @@ class TestProgrammes:
         text = listed.content.decode()
         assert "Block 00" in text and "Finished" in text and "Active" in text
 
-    def test_a_few_earlier_programmes_need_no_link(self, clinician_client, clinician, record):
+    def test_a_finished_last_programme_is_not_shown_as_current(
+        self, clinician_client, clinician, record
+    ):
         with zeal_ignore():
-            give_programmes(record, clinician, 3)
+            given = give_programmes(record, clinician, 2)
+        services.change_assignment_status(assignment=given[-1], action="finish")
         page = detail(clinician_client, record)
-        assert len(page.context["history"]) == 2
-        assert page.context["more_history"] is False
-        url = reverse("patients:patient-programmes", args=[record.pk])
-        assert url not in page.content.decode()
+        assert page.context["current"] is None
+        assert "No programme yet." in page.content.decode()
 
     def test_a_patient_without_programmes_is_told_so(self, clinician_client, record):
         listed = clinician_client.get(reverse("patients:patient-programmes", args=[record.pk]))
@@ -267,3 +268,38 @@ class TestProgrammes:
         # browser session, user, patient, count, the page
         with django_assert_num_queries(5):
             clinician_client.get(reverse("patients:patient-programmes", args=[record.pk]))
+
+
+TABS = (
+    "patients:patient-detail",
+    "patients:patient-sessions",
+    "patients:patient-decisions",
+    "patients:patient-programmes",
+    "patients:patient-changes",
+)
+
+
+class TestTabs:
+    """Every part of the record carries the same tabs, the one shown marked for screen
+    readers."""
+
+    @pytest.mark.parametrize(
+        ("name", "label"),
+        [
+            ("patients:patient-detail", "Overview"),
+            ("patients:patient-sessions", "Sessions"),
+            ("patients:patient-decisions", "Decisions"),
+            ("patients:patient-programmes", "Programmes"),
+            ("patients:patient-changes", "Change history"),
+        ],
+    )
+    def test_each_tab_links_to_the_others_and_marks_itself(
+        self, clinician_client, record, name, label
+    ):
+        url = reverse(name, args=[record.pk])
+        text = clinician_client.get(url).content.decode()
+        tabs = text[text.index('class="nav nav-tabs') :].split("</ul>")[0]
+        for other in TABS:
+            assert f'href="{reverse(other, args=[record.pk])}"' in tabs
+        assert tabs.count('aria-current="page"') == 1
+        assert f'<a class="nav-link active" aria-current="page" href="{url}">{label}</a>' in tabs

@@ -245,7 +245,8 @@ def test_the_patient_page_decides_a_shown_session_whose_check_in_wait_ran_out(
     # The page shows what was decided, not the reading it had before.
     (shown,) = response.context["recent_sessions"]
     assert [entry["response"] for entry in shown.entries] == ["amber"]
-    assert response.context["decisions"][0].reasons
+    (item,) = response.context["current"].item_list
+    assert item.latest_decision.reasons
 
 
 def quiet_patients(clinician, count):
