@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -39,7 +40,7 @@ def idempotent(handler):
             return handler(view, request, *args, **kwargs)
         if len(key) > 255:
             return Response(
-                {"detail": "Idempotency-Key is too long (255 characters at most)."},
+                {"detail": _("Idempotency-Key is too long (255 characters at most).")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         digest = body_hash(request.data)
@@ -82,7 +83,7 @@ def _replay(request, key, digest):
         return None
     if record.body_hash != digest:
         return Response(
-            {"detail": "This Idempotency-Key was already used with a different body."},
+            {"detail": _("This Idempotency-Key was already used with a different body.")},
             status=status.HTTP_409_CONFLICT,
         )
     response = Response(record.response_body, status=record.status_code)

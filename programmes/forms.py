@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -258,7 +259,17 @@ class LevelForm(forms.ModelForm):
             self.initial.setdefault("hold_seconds", DEFAULT_HOLD_SECONDS)
             self.initial.setdefault("reps", None)
         for name in ("sets", "hold_seconds", "reps", "rest_seconds", "effort_target"):
-            self.fields[name].widget.attrs.setdefault("inputmode", "numeric")
+            attrs = self.fields[name].widget.attrs
+            attrs.setdefault("inputmode", "numeric")
+            # A positive model field gives its form field a floor of 0, which replaces the
+            # widget's; the browser is told the model's own floor (1 set, 1 s, 1 rep).
+            floors = [
+                validator.limit_value
+                for validator in Level._meta.get_field(name).validators
+                if isinstance(validator, MinValueValidator)
+            ]
+            if floors:
+                attrs["min"] = max(floors)
 
     def clean(self):
         data = super().clean()

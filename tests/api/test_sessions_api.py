@@ -85,6 +85,15 @@ def test_same_key_with_another_body_is_409(patient, assignment):
     assert Session.objects.count() == 1
 
 
+def test_an_overlong_key_is_400_and_saves_nothing(patient, assignment):
+    response = api_for(patient).post(
+        "/api/v1/sessions/", body(assignment), format="json", HTTP_IDEMPOTENCY_KEY="k" * 256
+    )
+    assert response.status_code == 400
+    assert "255 characters at most" in response.json()["detail"]
+    assert Session.objects.count() == 0
+
+
 def test_the_new_session_in_the_answer_reads_as_it_is_stored(patient, clinician, assignment):
     answer = (
         api_for(patient).post("/api/v1/sessions/", body(assignment, effort=9), format="json").json()

@@ -228,6 +228,19 @@ class TestProgrammes:
             for target in described.split():
                 assert f'id="{target}"' in html
 
+    def test_number_inputs_carry_the_models_floors(self, clinician_client, programme):
+        item = programme.items.first()
+        html = clinician_client.get(
+            reverse("programmes:item-update", args=[programme.pk, item.pk])
+        ).content.decode()
+
+        def floor(name):
+            tag = re.search(rf'<input [^>]*name="levels-0-{name}"[^>]*>', html).group()
+            return re.search(r'\bmin="(\d+)"', tag).group(1)
+
+        assert [floor(name) for name in ("sets", "hold_seconds", "reps")] == ["1", "1", "1"]
+        assert [floor(name) for name in ("rest_seconds", "effort_target")] == ["0", "0"]
+
     def test_high_effort_is_allowed_when_confirmed(self, clinician_client, programme):
         url = reverse("programmes:item-create", args=[programme.pk])
         data = ladder_data(
