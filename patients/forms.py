@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from physio.forms import BootstrapBoundField
+from physio.forms import BootstrapBoundField, bound_numbers_by_model
 from physio.models import Role
 from programmes.models import MAX_SETS, Programme
 from programmes.progression import PROFILE_NUMBERS, PROFILES, STRICT, RuleProfile
@@ -126,6 +126,7 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, user, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
+        bound_numbers_by_model(self, ["sessions_per_week"])
         self.fields["programme"].queryset = (
             Programme.objects.visible_to(user).active().order_by("name")
         )

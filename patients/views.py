@@ -568,8 +568,8 @@ class PatientDetailView(PatientMixin, DetailView):
     item stands (with its latest decision), the latest sessions and the charts.
 
     The patient's full records (sessions, decisions, programmes, change history) are tabs
-    of their own, each paginated, so the overview costs the same however long the patient
-    has been treated and opens fast for the clinician who needs the current picture."""
+    of their own, each paginated, so the overview reads a bounded amount however long the
+    patient has been treated."""
 
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
@@ -580,10 +580,8 @@ class PatientDetailView(PatientMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         patient = self.object
-        # A patient has one current programme at most, and it is the newest: a new one can
-        # only be given once the last is finished.
-        newest = patient.assignments.order_by("-created_at", "-id").first()
-        current = newest if newest is not None and newest.is_current else None
+        # One current programme at most (a unique index says so).
+        current = patient.assignments.current().first()
         # One read of the newest sessions serves the charts, the table of the latest, and
         # (mostly) the items' streaks.
         sessions = recent_sessions(patient)

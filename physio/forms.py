@@ -1,7 +1,7 @@
 import html
 
 from django import forms
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import WebhookEndpoint, WebhookEvent
 from .renderers import render_attrs, render_option, render_text, render_value
+
+
+def bound_numbers_by_model(form: forms.ModelForm, names) -> None:
+    """Give the number inputs `names` the model's own bounds as `min` and `max`.
+
+    A positive model field makes its form field say min 0, which replaces whatever the
+    widget said, so the browser would accept a 0 that the model then refuses."""
+    for name in names:
+        attrs = form.fields[name].widget.attrs
+        for validator in form._meta.model._meta.get_field(name).validators:
+            if isinstance(validator, MinValueValidator):
+                attrs["min"] = max(validator.limit_value, attrs.get("min", validator.limit_value))
+            elif isinstance(validator, MaxValueValidator):
+                attrs["max"] = min(validator.limit_value, attrs.get("max", validator.limit_value))
 
 
 class WebhookEndpointForm(forms.ModelForm):

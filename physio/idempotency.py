@@ -94,5 +94,5 @@ def _replay(request, key, digest):
 def purge_expired(now=None) -> int:
     """Delete records past their lifetime (`manage.py purge_idempotency_keys`)."""
     now = now or timezone.now()
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - LIFETIME).delete()
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=now - LIFETIME).delete()
     return deleted

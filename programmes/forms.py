@@ -1,22 +1,17 @@
 import django_filters
 from django import forms
-from django.core.validators import MinValueValidator
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from physio.forms import BootstrapBoundField, PageMemo
+from physio.forms import BootstrapBoundField, PageMemo, bound_numbers_by_model
 from physio.renderers import FastWidgetRenderer
 
 from .ladders import fit_dose
 from .models import (
     DEFAULT_EFFORT_TARGET,
     DEFAULT_HOLD_SECONDS,
-    MAX_HOLD_SECONDS,
-    MAX_REPS,
-    MAX_REST_SECONDS,
-    MAX_SETS,
     BodyRegion,
     Equipment,
     Exercise,
@@ -245,11 +240,6 @@ class LevelForm(forms.ModelForm):
         ]
         widgets = {
             "cues": forms.Textarea(attrs={"rows": 2}),
-            "sets": forms.NumberInput(attrs={"min": 1, "max": MAX_SETS}),
-            "hold_seconds": forms.NumberInput(attrs={"min": 1, "max": MAX_HOLD_SECONDS}),
-            "reps": forms.NumberInput(attrs={"min": 1, "max": MAX_REPS}),
-            "rest_seconds": forms.NumberInput(attrs={"min": 0, "max": MAX_REST_SECONDS}),
-            "effort_target": forms.NumberInput(attrs={"min": 0, "max": 10}),
         }
 
     def __init__(self, *args, catalogue: ExerciseCatalogue, **kwargs):
@@ -258,18 +248,10 @@ class LevelForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("hold_seconds", DEFAULT_HOLD_SECONDS)
             self.initial.setdefault("reps", None)
-        for name in ("sets", "hold_seconds", "reps", "rest_seconds", "effort_target"):
-            attrs = self.fields[name].widget.attrs
-            attrs.setdefault("inputmode", "numeric")
-            # A positive model field gives its form field a floor of 0, which replaces the
-            # widget's; the browser is told the model's own floor (1 set, 1 s, 1 rep).
-            floors = [
-                validator.limit_value
-                for validator in Level._meta.get_field(name).validators
-                if isinstance(validator, MinValueValidator)
-            ]
-            if floors:
-                attrs["min"] = max(floors)
+        numbers = ("sets", "hold_seconds", "reps", "rest_seconds", "effort_target")
+        for name in numbers:
+            self.fields[name].widget.attrs.setdefault("inputmode", "numeric")
+        bound_numbers_by_model(self, numbers)
 
     def clean(self):
         data = super().clean()

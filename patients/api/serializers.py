@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -268,7 +269,7 @@ class EntryInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         if len(data["per_set"]) != data["sets_done"]:
-            raise serializers.ValidationError({"per_set": "Give one number per set done."})
+            raise serializers.ValidationError({"per_set": _("Give one number per set done.")})
         return data
 
 
@@ -307,7 +308,7 @@ class PatientSerializer(serializers.ModelSerializer):
             clinician.clinic_id != self.context["request"].user.clinic_id
             or not clinician.is_clinician
         ):
-            raise serializers.ValidationError("Choose a clinician of your clinic.")
+            raise serializers.ValidationError(_("Choose a clinician of your clinic."))
         return clinician
 
 

@@ -4,6 +4,8 @@ from datetime import UTC
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -57,7 +59,7 @@ class SessionFilter(filters.FilterSet):
         try:
             value = value.astimezone(UTC)
         except OverflowError as error:
-            raise ValidationError({"since": ["That date is out of range."]}) from error
+            raise ValidationError({"since": [_("That date is out of range.")]}) from error
         return sessions.filter(performed_at__gte=value)
 
     class Meta:
@@ -199,7 +201,7 @@ class CheckInViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             .first()
         )
         if session is None:
-            raise ValidationError({"session": ["No such session of yours."]})
+            raise ValidationError({"session": [_("No such session of yours.")]})
         try:
             check_in = services.record_check_in(
                 session=session,
@@ -237,7 +239,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class IsClinician(permissions.BasePermission):
-    message = "This is for clinicians."
+    message = gettext_lazy("This is for clinicians.")
 
     def has_permission(self, request, view):
         return request.user.is_clinician
@@ -293,7 +295,7 @@ class PatientViewSet(viewsets.ModelViewSet):
         if serializer.instance.erased_at is not None:
             # Writing personal data back into an erased record would undo the erasure.
             raise ValidationError(
-                {"patient": ["This patient's personal data was erased; the record is closed."]}
+                {"patient": [_("This patient's personal data was erased; the record is closed.")]}
             )
         serializer.save()
 
@@ -310,7 +312,7 @@ class PatientViewSet(viewsets.ModelViewSet):
     def invite(self, request, pk=None, format=None):
         patient = self.get_object()
         if patient.status != PatientStatus.ACTIVE:
-            raise ValidationError({"patient": ["Archived patients cannot be invited."]})
+            raise ValidationError({"patient": [_("Archived patients cannot be invited.")]})
         issued = services.issue_invitation(patient=patient, by=request.user)
         link = request.build_absolute_uri(
             reverse("patients:accept-invitation", args=[issued.token])
@@ -326,7 +328,7 @@ def _item_of(view, request, pk, item):
     assignment = view.get_object()
     found = assignment.items.filter(pk=item).first()
     if found is None:
-        raise NotFound("No such item in this programme.")
+        raise NotFound(_("No such item in this programme."))
     return found
 
 

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -59,6 +60,14 @@ class TestAssigning:
         assert AssignmentLevel.objects.filter(item__assignment=assignment).count() == 6
         for item in assignment.items.select_related("current_level").prefetch_related("levels"):
             assert item.current_level == min(item.levels.all(), key=lambda level: level.order)
+
+    def test_sessions_per_week_input_carries_the_models_bounds(
+        self, clinician_client, record, programme
+    ):
+        url = reverse("patients:assign", args=[record.pk])
+        html = clinician_client.get(url, {"programme": programme.pk}).content.decode()
+        tag = re.search(r'<input [^>]*name="sessions_per_week"[^>]*>', html).group()
+        assert 'min="1"' in tag and 'max="14"' in tag
 
     def test_choosing_a_starting_level(self, clinician_client, record, programme):
         first_item = programme.items.order_by("order").first()

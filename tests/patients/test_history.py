@@ -199,11 +199,9 @@ class TestPages:
         overview = clinician_client.get(reverse("patients:patient-detail", args=[record.pk]))
         url = reverse("patients:patient-changes", args=[record.pk])
         assert f'href="{url}">Change history</a>' in overview.content.decode()
-        tab = clinician_client.get(url)
-        assert [change.lines[0] for change in tab.context["changes"]][-2:] == [
-            "Assigned",
-            "Record created",
-        ]
+        changes = clinician_client.get(url).context["changes"]
+        assert changes[0].lines == ["Level of Supported abdominal brace: 1 → 3"]
+        assert [change.lines for change in changes[-2:]] == [["Assigned"], ["Record created"]]
 
     def test_a_short_history_is_shown_whole(self, clinician_client, record, assignment):
         response = clinician_client.get(reverse("patients:patient-changes", args=[record.pk]))

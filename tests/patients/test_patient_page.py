@@ -5,13 +5,15 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from zeal import zeal_ignore
 
 from patients import history, services
-from patients.models import Session, SessionNote
-from tests.factories import programme_with_ladders
+from patients.models import Invitation, Session, SessionNote
+from tests.factories import PatientFactory, programme_with_ladders
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +107,8 @@ class TestSessions:
         page = detail(clinician_client, record)
         assert len(page.context["recent_sessions"]) == 3
         assert page.context["more_sessions"] is False
-        assert "Showing the latest" not in page.content.decode()
+        text = page.content.decode()
+        assert "Showing the latest" not in text and "All sessions" not in text
 
     def test_every_session_is_listed_page_by_page_with_notes(
         self, clinician_client, clinician, record, assignment
@@ -143,12 +146,9 @@ class TestDecisions:
             services.move_level(
                 item=item, to_level=number % 3 + 1, by=clinician, reason=f"Try {number}"
             )
-        page = detail(clinician_client, record)
-        text = page.content.decode()
-        url = reverse("patients:patient-decisions", args=[record.pk])
-        assert f'href="{url}"' in text
+        text = detail(clinician_client, record).content.decode()
         assert "Try 11" in text and "Try 10" not in text
-        listed = clinician_client.get(url)
+        listed = clinician_client.get(reverse("patients:patient-decisions", args=[record.pk]))
         assert len(listed.context["decisions"]) == 12
         assert all(f"Try {number}" in listed.content.decode() for number in range(12))
 
@@ -236,9 +236,7 @@ class TestProgrammes:
         assert page.context["current"] == given[-1]
         text = page.content.decode()
         assert "Block 07" in text and "Block 06" not in text
-        url = reverse("patients:patient-programmes", args=[record.pk])
-        assert f'href="{url}"' in text
-        listed = clinician_client.get(url)
+        listed = clinician_client.get(reverse("patients:patient-programmes", args=[record.pk]))
         assert [a.name for a in listed.context["programmes"]] == [
             f"Block {n:02}" for n in reversed(range(8))
         ]
@@ -298,8 +296,51 @@ class TestTabs:
     ):
         url = reverse(name, args=[record.pk])
         text = clinician_client.get(url).content.decode()
-        tabs = text[text.index('class="nav nav-tabs') :].split("</ul>")[0]
+        tabs = text[text.index('aria-label="Parts of the patient record"') :].split("</nav>")[0]
         for other in TABS:
             assert f'href="{reverse(other, args=[record.pk])}"' in tabs
         assert tabs.count('aria-current="page"') == 1
         assert f'<a class="nav-link active" aria-current="page" href="{url}">{label}</a>' in tabs
+
+
+class TestLoginCard:
+    """The overview says how the patient signs in; it reads the invitation only when it
+    has something to say about it."""
+
+    def test_a_signed_up_patient_is_named_without_reading_invitations(
+        self, clinician_client, record
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            text = detail(clinician_client, record).content.decode()
+        assert not [query for query in queries if "patients_invitation" in query["sql"]]
+        assert f"Signed up as <strong>{record.user.username}</strong>." in text
+        assert "Make a password-reset invitation" in text
+
+    def test_a_signed_up_patient_given_a_new_link_sees_it_with_its_expiry(
+        self, clinician_client, record
+    ):
+        clinician_client.post(reverse("patients:invitation-reissue", args=[record.pk]))
+        page = detail(clinician_client, record)
+        expires = timezone.localtime(record.invitations.get().expires_at)
+        text = page.content.decode()
+        assert "Invitation link" in text
+        assert f"Works once, until {expires:%-d %b %Y, %H:%M}." in text
+        # Shown once: the next look says only that the patient is signed up.
+        assert "Invitation link" not in detail(clinician_client, record).content.decode()
+
+    def test_an_invited_patient_shows_until_when_the_link_works(self, clinician_client, clinician):
+        invited = PatientFactory(clinic=clinician.clinic, clinician=clinician)
+        issued = services.issue_invitation(patient=invited, by=clinician)
+        expires = timezone.localtime(issued.invitation.expires_at)
+        text = detail(clinician_client, invited).content.decode()
+        assert f"Invited; the link works until {expires:%-d %b %Y, %H:%M}." in text
+
+    def test_a_patient_whose_link_ran_out_is_offered_a_new_one(self, clinician_client, clinician):
+        invited = PatientFactory(clinic=clinician.clinic, clinician=clinician)
+        issued = services.issue_invitation(patient=invited, by=clinician)
+        Invitation.objects.filter(pk=issued.invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        text = detail(clinician_client, invited).content.decode()
+        assert "No working invitation link." in text
+        assert "Make a new invitation link" in text
